@@ -1,0 +1,61 @@
+"""The Starlette application: routes only. Protocol endpoint, emulator API, and (later) .well-known."""
+
+from __future__ import annotations
+
+import logging
+
+from starlette.applications import Starlette
+from starlette.middleware import Middleware
+from starlette.middleware.cors import CORSMiddleware
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from emulator import __version__, emulator_api, ids, wire
+from emulator.config import Settings
+from emulator.core import Emulator
+from emulator.errors import InternalErrorException
+
+log = logging.getLogger("emulator")
+
+# Headers AWS clients send and browsers must be allowed to send (Amplify JS, the AWS SDK for JavaScript).
+EXPOSED_HEADERS = ["x-amzn-errortype", "x-amzn-requestid", "x-amzn-errormessage", "x-amz-request-id"]
+
+
+async def index(request: Request) -> JSONResponse:
+    return JSONResponse(
+        {"service": "cognito-emulator", "version": __version__, "protocol": "POST / with X-Amz-Target"}
+    )
+
+
+async def internal_error(request: Request, exc: Exception) -> Response:
+    log.exception("unhandled error serving %s %s", request.method, request.url.path, exc_info=exc)
+    error = InternalErrorException(f"Internal error: {type(exc).__name__}")
+    return wire.error_response(error, ids.request_id())
+
+
+def create_app(settings: Settings | None = None, emulator: Emulator | None = None) -> Starlette:
+    if emulator is None:
+        emulator = Emulator(settings or Settings.from_env())
+    cors = Middleware(
+        CORSMiddleware,
+        allow_origins=emulator.settings.cors_origins,
+        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        allow_headers=["*"],
+        expose_headers=EXPOSED_HEADERS,
+        max_age=600,
+    )
+    routes = [
+        Route("/", wire.handle, methods=["POST"]),
+        Route("/", index, methods=["GET"]),
+        *emulator_api.routes,
+    ]
+    app = Starlette(routes=routes, middleware=[cors], exception_handlers={Exception: internal_error})
+    app.state.emulator = emulator
+    return app
+
+
+def app_from_env() -> Starlette:
+    """Factory for uvicorn's worker processes: settings come from COGNITO_EMULATOR_* variables and the
+    parent process has already created the schema."""
+    return create_app(emulator=Emulator(Settings.from_env(), create_schema=False))

@@ -1,0 +1,125 @@
+"""The ``cognito-emulator`` command."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from emulator import __version__
+from emulator.config import ENV_PREFIX, Settings
+
+
+def _serve_parser(sub: argparse._SubParsersAction) -> None:
+    serve = sub.add_parser("serve", help="start the emulator")
+    serve.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    serve.add_argument("--port", type=int, help="port to listen on (default 9229)")
+    serve.add_argument(
+        "--database", help="SQLAlchemy URL (default: a SQLite file under ./.cognito-emulator/)"
+    )
+    serve.add_argument(
+        "--fixtures", action="append", default=[], metavar="FILE", help="fixture file to load (repeatable)"
+    )
+    serve.add_argument("--region", help="region of new pools when the request names none (default us-east-1)")
+    serve.add_argument("--workers", type=int, help="worker processes (default 1)")
+    serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], help="default info")
+    serve.add_argument("--log-format", choices=["text", "json"], help="default text")
+    serve.add_argument(
+        "--public-url", help="URL clients reach this server at (token issuer); default http://host:port"
+    )
+    serve.add_argument("--issuer", choices=["local", "aws"], help="token issuer form (default local)")
+    serve.add_argument(
+        "--cors-origin", action="append", dest="cors_origins", default=[], help="allowed origin"
+    )
+    serve.add_argument(
+        "--password-hashing", choices=["fast", "strong"], help="argon2id profile (default fast)"
+    )
+    serve.add_argument("--fixed-code", help="make every code this value (manual trials only)")
+    serve.add_argument(
+        "--no-lockout", dest="lockout", action="store_const", const=False, help="never lock users out"
+    )
+
+
+def settings_from_args(args: argparse.Namespace) -> Settings:
+    return Settings.from_env(
+        host=args.host,
+        port=args.port,
+        database=args.database,
+        fixtures=args.fixtures,
+        region=args.region,
+        workers=args.workers,
+        log_level=args.log_level,
+        log_format=args.log_format,
+        public_url=args.public_url,
+        issuer=args.issuer,
+        cors_origins=args.cors_origins,
+        password_hashing=args.password_hashing,
+        fixed_code=args.fixed_code,
+        lockout=args.lockout,
+    )
+
+
+def configure_logging(level: str) -> None:
+    logging.basicConfig(
+        level=getattr(logging, level.upper()),
+        format="%(asctime)s %(levelname)-5s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+
+
+def _export_to_env(settings: Settings) -> None:
+    """Worker processes rebuild the settings from the environment."""
+    for name, value in vars(settings).items():
+        if value is None:
+            continue
+        if isinstance(value, list):
+            value = ",".join(value)
+        os.environ[ENV_PREFIX + name.upper()] = str(value)
+
+
+def serve(settings: Settings) -> int:
+    import uvicorn
+    from sqlalchemy import func, select
+
+    from emulator.app import create_app
+    from emulator.core import Emulator
+    from emulator.store.models import UserPool
+
+    configure_logging(settings.log_level)
+    emulator = Emulator(settings)
+    with emulator.database.session(write=False) as session:
+        pools = session.scalar(select(func.count()).select_from(UserPool))
+    print(
+        f"Cognito emulator {__version__} listening on {settings.base_url}  "
+        f"database: {emulator.database.describe()}  pools: {pools}",
+        flush=True,
+    )
+    common = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_level": settings.log_level,
+        "access_log": False,
+    }
+    if settings.workers > 1:
+        emulator.close()
+        _export_to_env(settings)
+        uvicorn.run("emulator.app:app_from_env", factory=True, workers=settings.workers, **common)
+    else:
+        uvicorn.run(create_app(emulator=emulator), **common)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="cognito-emulator", description="Local, offline Amazon Cognito user pools."
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _serve_parser(sub)
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        return serve(settings_from_args(args))
+    parser.error(f"unknown command {args.command}")
+    return 2

@@ -1,0 +1,69 @@
+"""Settings of one emulator instance, from command-line flags and ``COGNITO_EMULATOR_*`` variables.
+
+Precedence: an explicit flag, then the environment variable, then the default below.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+ENV_PREFIX = "COGNITO_EMULATOR_"
+DEFAULT_DATABASE = f"sqlite:///{Path('.cognito-emulator') / 'emulator.db'}"
+
+
+@dataclass
+class Settings:
+    host: str = "127.0.0.1"
+    port: int = 9229
+    database: str = DEFAULT_DATABASE
+    fixtures: list[str] = field(default_factory=list)
+    region: str = "us-east-1"
+    account_id: str = "123456789012"
+    workers: int = 1
+    log_level: str = "info"
+    log_format: str = "text"
+    # Browser origins allowed by CORS; "*" allows any.
+    cors_origins: list[str] = field(default_factory=lambda: ["*"])
+    # The URL clients reach this server at; tokens' issuer is derived from it. Default: http://host:port
+    public_url: str | None = None
+    # "local" (issuer = public URL + pool id) or "aws" (https://cognito-idp.<region>.amazonaws.com/<pool id>)
+    issuer: str = "local"
+    # argon2id parameters: "fast" suits a local tool; "strong" is argon2-cffi's recommended profile.
+    password_hashing: str = "fast"
+    # When set, every code the emulator sends is this value (for quick manual trials only).
+    fixed_code: str | None = None
+    # Lock users out after repeated failed passwords, as Cognito does.
+    lockout: bool = True
+
+    @property
+    def base_url(self) -> str:
+        if self.public_url:
+            return self.public_url.rstrip("/")
+        host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
+        return f"http://{host}:{self.port}"
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
+        """Defaults, overridden by the environment, overridden by explicit (non-None) values."""
+        environ = dict(os.environ if environ is None else environ)
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = environ.get(ENV_PREFIX + f.name.upper())
+            if raw is not None and raw != "":
+                values[f.name] = _parse(f.name, raw)
+        for name, value in overrides.items():
+            if value is not None and value != []:
+                values[name] = value
+        return cls(**values)  # type: ignore[arg-type]
+
+
+def _parse(name: str, raw: str) -> object:
+    if name in ("port", "workers"):
+        return int(raw)
+    if name == "lockout":
+        return raw.strip().lower() not in ("0", "false", "no", "off")
+    if name in ("fixtures", "cors_origins"):
+        return [item.strip() for item in raw.split(",") if item.strip()]
+    return raw

@@ -1,0 +1,37 @@
+"""What an operation gets besides its request: the database session, the time, the settings, the caller."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from sqlalchemy.orm import Session
+
+from emulator.config import Settings
+
+if TYPE_CHECKING:
+    from emulator.core import Emulator
+
+
+@dataclass
+class Context:
+    db: Session
+    emulator: Emulator
+    # The time of this request, from the emulator's clock (time travel included); fixed for the request.
+    now: datetime
+    region: str
+    operation: str
+    request_id: str
+    # Facts about the HTTP caller, for triggers' callerContext and logs.
+    caller: dict[str, Any] = field(default_factory=dict)
+    # What the request log line should say about the request (pool, user), filled in by operations.
+    log: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def settings(self) -> Settings:
+        return self.emulator.settings
+
+    @property
+    def account_id(self) -> str:
+        return self.emulator.settings.account_id

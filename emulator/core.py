@@ -1,0 +1,112 @@
+"""The emulator as an object: settings, database and the operation registry, callable without HTTP.
+
+The wire (HTTP), the pytest plugin and the CLI all go through ``Emulator.call``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from emulator import ids, service_model
+from emulator.clock import utcnow
+from emulator.config import Settings
+from emulator.context import Context
+from emulator.errors import (
+    CognitoError,
+    InternalErrorException,
+    NotImplementedException,
+    UnknownOperationException,
+)
+from emulator.operations import load_all
+from emulator.store import Database
+from emulator.store.models import EmulatorState
+
+log = logging.getLogger("emulator")
+
+CLOCK_OFFSET_KEY = "clock_offset_seconds"
+
+
+class Emulator:
+    def __init__(self, settings: Settings, *, create_schema: bool = True) -> None:
+        self.settings = settings
+        self.database = Database(settings.database)
+        if create_schema:
+            self.database.create_schema()
+        self.operations = load_all()
+        # Called after a reset, e.g. to load the start-up fixtures again.
+        self.after_reset: list[Callable[[Emulator], None]] = []
+
+    # --- the clock -------------------------------------------------------------------------------------
+    def clock_offset(self, session: Session) -> float:
+        """Seconds the emulator's clock is ahead of real time (time travel); kept in the database."""
+        value = self.database.get_state(session, CLOCK_OFFSET_KEY)
+        return float(value) if value else 0.0
+
+    def now(self, session: Session) -> datetime:
+        return utcnow() + timedelta(seconds=self.clock_offset(session))
+
+    def set_clock_offset(self, seconds: float) -> None:
+        with self.database.session() as session, session.begin():
+            row = session.get(EmulatorState, CLOCK_OFFSET_KEY)
+            if row is None:
+                session.add(EmulatorState(key=CLOCK_OFFSET_KEY, value=repr(float(seconds))))
+            else:
+                row.value = repr(float(seconds))
+
+    # --- operations ------------------------------------------------------------------------------------
+    def call(
+        self,
+        name: str,
+        body: dict[str, Any],
+        *,
+        region: str | None = None,
+        request_id: str | None = None,
+        caller: dict[str, Any] | None = None,
+        log_fields: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Run one API operation in one database transaction and return its response."""
+        if name not in service_model.model()["operations"]:
+            raise UnknownOperationException(f"Unknown operation {name}")
+        operation = self.operations.get(name)
+        if operation is None:
+            raise NotImplementedException(f"{name} is not implemented by this emulator yet")
+        service_model.validate_request(name, body)
+        session = self.database.session(write=operation.writes)
+        try:
+            ctx = Context(
+                db=session,
+                emulator=self,
+                now=self.now(session),
+                region=region or self.settings.region,
+                operation=name,
+                request_id=request_id or ids.request_id(),
+                caller=caller or {},
+                log=log_fields if log_fields is not None else {},
+            )
+            result = operation.handler(ctx, body)
+            session.commit()
+            return result
+        except CognitoError:
+            # What the operation committed on purpose before raising (e.g. a failed-attempt counter) stays.
+            session.rollback()
+            raise
+        except Exception as exc:
+            session.rollback()
+            log.exception("internal error in %s", name)
+            raise InternalErrorException(f"Internal error in {name}: {type(exc).__name__}") from exc
+        finally:
+            session.close()
+
+    def reset(self) -> None:
+        """Wipe every pool, user, code and message; then run the after-reset hooks (fixtures)."""
+        self.database.wipe()
+        for hook in self.after_reset:
+            hook(self)
+
+    def close(self) -> None:
+        self.database.dispose()

@@ -1,0 +1,100 @@
+"""App client operations."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+
+from emulator import ids, pools
+from emulator.context import Context
+from emulator.errors import InvalidParameterException
+from emulator.operations import operation
+from emulator.store.models import UserPoolClient
+
+
+@operation("CreateUserPoolClient")
+def create_user_pool_client(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    pool = pools.get_pool(ctx, request["UserPoolId"])
+    secret = None
+    if request.get("ClientSecret"):
+        if not request.get("GenerateSecret"):
+            raise InvalidParameterException("ClientSecret can only be set when GenerateSecret is true.")
+        secret = request["ClientSecret"]
+    elif request.get("GenerateSecret"):
+        secret = ids.client_secret()
+    _check_attributes(pool, request)
+    client = UserPoolClient(
+        id=_new_client_id(ctx),
+        pool_id=pool.id,
+        name=request["ClientName"],
+        secret=secret,
+        config=pools.client_settings(request),
+        created_at=ctx.now,
+        modified_at=ctx.now,
+    )
+    ctx.db.add(client)
+    return {"UserPoolClient": pools.describe_client(client)}
+
+
+def _new_client_id(ctx: Context) -> str:
+    while True:
+        client_id = ids.client_id()
+        if ctx.db.get(UserPoolClient, client_id) is None:
+            return client_id
+
+
+def _check_attributes(pool: Any, request: dict[str, Any]) -> None:
+    known = {attribute["Name"] for attribute in pool.config.get("SchemaAttributes", [])}
+    for key in ("ReadAttributes", "WriteAttributes"):
+        for name in request.get(key) or []:
+            if name not in known:
+                raise InvalidParameterException(
+                    f"Invalid {key[:-10].lower()} attributes specified while creating a client"
+                )
+
+
+@operation("DescribeUserPoolClient", writes=False)
+def describe_user_pool_client(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    pool = pools.get_pool(ctx, request["UserPoolId"])
+    client = pools.get_client(ctx, pool, request["ClientId"])
+    return {"UserPoolClient": pools.describe_client(client)}
+
+
+@operation("UpdateUserPoolClient")
+def update_user_pool_client(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    pool = pools.get_pool(ctx, request["UserPoolId"])
+    client = pools.get_client(ctx, pool, request["ClientId"])
+    _check_attributes(pool, request)
+    # As in AWS, settings the update leaves out go back to their defaults.
+    client.config = pools.client_settings(request)
+    if request.get("ClientName"):
+        client.name = request["ClientName"]
+    client.modified_at = ctx.now
+    return {"UserPoolClient": pools.describe_client(client)}
+
+
+@operation("DeleteUserPoolClient")
+def delete_user_pool_client(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    pool = pools.get_pool(ctx, request["UserPoolId"])
+    ctx.db.delete(pools.get_client(ctx, pool, request["ClientId"]))
+    return {}
+
+
+@operation("ListUserPoolClients", writes=False)
+def list_user_pool_clients(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    pool = pools.get_pool(ctx, request["UserPoolId"])
+    limit = request.get("MaxResults") or 60
+    query = select(UserPoolClient).where(UserPoolClient.pool_id == pool.id).order_by(UserPoolClient.id)
+    if request.get("NextToken"):
+        query = query.where(UserPoolClient.id > pools.decode_token(request["NextToken"]))
+    rows = list(ctx.db.scalars(query.limit(limit + 1)))
+    result: dict[str, Any] = {
+        "UserPoolClients": [
+            {"ClientId": client.id, "UserPoolId": client.pool_id, "ClientName": client.name}
+            for client in rows[:limit]
+        ]
+    }
+    if len(rows) > limit:
+        result["NextToken"] = pools.encode_token(rows[limit - 1].id)
+    return result

@@ -1,0 +1,172 @@
+"""The official cognito-idp service model (shipped with botocore) and request validation against it.
+
+Shape checks are generic, driven by the model: required members, JSON types, string and list lengths,
+patterns, enums and numeric ranges. Messages follow AWS's wording, e.g.
+``1 validation error detected: Value 'x' at 'userPoolId' failed to satisfy constraint: Member must ...``.
+A JSON value of the wrong type is a SerializationException, as the real service answers.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+from typing import Any
+
+import botocore.loaders
+import regex
+
+from emulator.errors import InvalidParameterException, SerializationException
+
+SERVICE = "cognito-idp"
+
+
+@cache
+def model() -> dict[str, Any]:
+    return botocore.loaders.Loader().load_service_model(SERVICE, "service-2")
+
+
+def target_prefix() -> str:
+    return model()["metadata"]["targetPrefix"]
+
+
+def operation_names() -> list[str]:
+    return sorted(model()["operations"])
+
+
+def shape(name: str) -> dict[str, Any]:
+    return model()["shapes"][name]
+
+
+def input_shape_name(operation: str) -> str | None:
+    return model()["operations"][operation].get("input", {}).get("shape")
+
+
+@cache
+def _pattern(pattern: str) -> regex.Pattern[str]:
+    # Java's \w, \d and \s are ASCII-only; \p{..} classes stay Unicode.
+    return regex.compile(pattern, regex.ASCII)
+
+
+def _camel(member: str) -> str:
+    return member[:1].lower() + member[1:]
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, str):
+        return f"'{value}'"
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return f"'{value}'"
+
+
+class _Validator:
+    def __init__(self) -> None:
+        self.errors: list[str] = []
+
+    def fail(self, path: str, value: Any, constraint: str, sensitive: bool) -> None:
+        shown = "" if sensitive or value is None else f" {_describe(value)}"
+        if value is None:
+            shown = " null"
+        self.errors.append(f"Value{shown} at '{path}' failed to satisfy constraint: Member must {constraint}")
+
+    def check(self, shape_name: str, value: Any, path: str, sensitive: bool = False) -> None:
+        spec = shape(shape_name)
+        kind = spec["type"]
+        sensitive = sensitive or bool(spec.get("sensitive"))
+        if kind == "structure":
+            if not isinstance(value, dict):
+                raise SerializationException(
+                    f"Unexpected value type for '{path or shape_name}': expected an object"
+                )
+            self.check_structure(shape_name, value, path, sensitive)
+        elif kind == "list":
+            if not isinstance(value, list):
+                raise SerializationException(f"Unexpected value type for '{path}': expected a list")
+            self.check_length(spec, len(value), value, path, sensitive, unit="length")
+            member = spec["member"]["shape"]
+            for index, item in enumerate(value, start=1):
+                self.check(member, item, f"{path}.{index}.member", sensitive)
+        elif kind == "map":
+            if not isinstance(value, dict):
+                raise SerializationException(f"Unexpected value type for '{path}': expected an object")
+            self.check_length(spec, len(value), value, path, sensitive, unit="length")
+            for key, item in value.items():
+                self.check(spec["key"]["shape"], key, f"{path}.key", sensitive)
+                self.check(spec["value"]["shape"], item, f"{path}.{key}.value", sensitive)
+        elif kind == "string":
+            if not isinstance(value, str):
+                raise SerializationException(f"{_json_kind(value)} can not be converted to a String")
+            self.check_length(spec, len(value), value, path, sensitive, unit="length")
+            if "enum" in spec and value not in spec["enum"]:
+                self.fail(path, value, f"satisfy enum value set: [{', '.join(spec['enum'])}]", sensitive)
+            pattern = spec.get("pattern")
+            if pattern and value and not _pattern(pattern).fullmatch(value):
+                self.fail(path, value, f"satisfy regular expression pattern: {pattern}", sensitive)
+        elif kind in ("integer", "long"):
+            if isinstance(value, bool) or not isinstance(value, int):
+                if isinstance(value, float) and value.is_integer():
+                    value = int(value)
+                else:
+                    raise SerializationException(f"{_json_kind(value)} can not be converted to an Integer")
+            if "min" in spec and value < spec["min"]:
+                self.fail(path, value, f"have value greater than or equal to {spec['min']}", sensitive)
+            if "max" in spec and value > spec["max"]:
+                self.fail(path, value, f"have value less than or equal to {spec['max']}", sensitive)
+        elif kind == "boolean":
+            if not isinstance(value, bool):
+                raise SerializationException(f"{_json_kind(value)} can not be converted to a Boolean")
+        elif kind == "timestamp":
+            if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+                raise SerializationException(f"{_json_kind(value)} can not be converted to a Timestamp")
+        elif kind == "blob":
+            if not isinstance(value, str):
+                raise SerializationException(f"{_json_kind(value)} can not be converted to a Blob")
+            self.check_length(spec, len(value) * 3 // 4, value, path, sensitive, unit="length")
+
+    def check_length(self, spec: dict, size: int, value: Any, path: str, sensitive: bool, unit: str) -> None:
+        if "min" in spec and size < spec["min"]:
+            self.fail(path, value, f"have {unit} greater than or equal to {spec['min']}", sensitive)
+        if "max" in spec and size > spec["max"]:
+            self.fail(path, value, f"have {unit} less than or equal to {spec['max']}", sensitive)
+
+    def check_structure(self, shape_name: str, value: dict, path: str, sensitive: bool) -> None:
+        spec = shape(shape_name)
+        members = spec.get("members", {})
+        for required in spec.get("required", []):
+            if value.get(required) is None:
+                self.fail(_join(path, _camel(required)), None, "not be null", sensitive)
+        for name, item in value.items():
+            member = members.get(name)
+            if member is None or item is None:
+                continue  # unknown members are ignored, as the AWS JSON protocol does
+            self.check(member["shape"], item, _join(path, _camel(name)), sensitive)
+
+
+def _join(path: str, member: str) -> str:
+    return f"{path}.{member}" if path else member
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "BOOLEAN_VALUE"
+    if isinstance(value, (int, float)):
+        return "NUMBER_VALUE"
+    if isinstance(value, str):
+        return "STRING_VALUE"
+    if isinstance(value, list):
+        return "START_ARRAY"
+    if isinstance(value, dict):
+        return "START_OBJECT"
+    return "NULL"
+
+
+def validate_request(operation: str, body: dict[str, Any]) -> None:
+    """Raise InvalidParameterException / SerializationException when ``body`` breaks the model."""
+    name = input_shape_name(operation)
+    if name is None:
+        return
+    validator = _Validator()
+    validator.check_structure(name, body, "", False)
+    if validator.errors:
+        count = len(validator.errors)
+        noun = "error" if count == 1 else "errors"
+        raise InvalidParameterException(f"{count} validation {noun} detected: " + "; ".join(validator.errors))

@@ -1,0 +1,6 @@
+"""Persistence: SQLAlchemy models and the database they live in."""
+
+from emulator.store.database import Database
+from emulator.store.models import Base
+
+__all__ = ["Base", "Database"]

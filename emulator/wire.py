@@ -1,0 +1,114 @@
+"""AWS JSON 1.1 in and out: the ``POST /`` endpoint that every Cognito client talks to.
+
+It knows the protocol and nothing of Cognito's rules: read ``X-Amz-Target``, parse the JSON body, hand
+both to ``Emulator.call``, and write the result or the error the way AWS does (``__type`` and
+``message`` in the body, ``x-amzn-ErrorType`` and ``x-amzn-RequestId`` headers).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import time
+from datetime import datetime
+from typing import Any
+
+import orjson
+from starlette.concurrency import run_in_threadpool
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator import ids, service_model
+from emulator.core import Emulator
+from emulator.errors import CognitoError, SerializationException, UnknownOperationException
+
+log = logging.getLogger("emulator.requests")
+
+CONTENT_TYPE = "application/x-amz-json-1.1"
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
+
+
+def _default(value: Any) -> Any:
+    # AWS JSON serialises timestamps as epoch seconds.
+    if isinstance(value, datetime):
+        return value.timestamp()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    return orjson.dumps(payload, default=_default)
+
+
+def region_from_authorization(header: str | None) -> str | None:
+    """The region of a SigV4 credential scope (the signature itself is not checked here)."""
+    if not header:
+        return None
+    match = _CREDENTIAL_SCOPE.search(header)
+    return match.group(1) if match else None
+
+
+def operation_from_target(target: str | None) -> str:
+    prefix = service_model.target_prefix() + "."
+    if not target or not target.startswith(prefix):
+        raise UnknownOperationException(f"Unknown operation {target or ''}".strip())
+    return target[len(prefix) :]
+
+
+def parse_body(raw: bytes) -> dict[str, Any]:
+    if not raw.strip():
+        return {}
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise SerializationException(f"Unable to parse the request body as JSON: {exc.msg}") from None
+    if not isinstance(body, dict):
+        raise SerializationException("The request body must be a JSON object")
+    return body
+
+
+def error_response(error: CognitoError, request_id: str) -> Response:
+    return Response(
+        encode({"__type": error.code, "message": error.message}),
+        status_code=error.status,
+        media_type=CONTENT_TYPE,
+        headers={"x-amzn-ErrorType": error.code, "x-amzn-RequestId": request_id},
+    )
+
+
+async def handle(request: Request) -> Response:
+    emulator: Emulator = request.app.state.emulator
+    request_id = ids.request_id()
+    started = time.perf_counter()
+    name = request.headers.get("x-amz-target", "")
+    fields: dict[str, Any] = {}
+    try:
+        name = operation_from_target(request.headers.get("x-amz-target"))
+        body = parse_body(await request.body())
+        region = region_from_authorization(request.headers.get("authorization"))
+        caller = {
+            "ip": request.client.host if request.client else None,
+            "user_agent": request.headers.get("user-agent"),
+            "amz_user_agent": request.headers.get("x-amz-user-agent"),
+            "signed": bool(request.headers.get("authorization")),
+        }
+        result = await run_in_threadpool(
+            emulator.call, name, body, region=region, request_id=request_id, caller=caller, log_fields=fields
+        )
+        response = Response(
+            encode(result), status_code=200, media_type=CONTENT_TYPE, headers={"x-amzn-RequestId": request_id}
+        )
+        outcome = "OK"
+    except CognitoError as error:
+        response = error_response(error, request_id)
+        outcome = error.code
+    elapsed = (time.perf_counter() - started) * 1000
+    details = " ".join(f"{key}={value}" for key, value in fields.items() if value is not None)
+    log.info(
+        "%s %s-> %s %s %.1fms",
+        name or "-",
+        details + " " if details else "",
+        response.status_code,
+        outcome,
+        elapsed,
+    )
+    return response
