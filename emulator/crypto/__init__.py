@@ -1,0 +1,1 @@
+"""Small, pure cryptographic building blocks (SRP, passwords, TOTP, secret hash, codes)."""
