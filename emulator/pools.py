@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from emulator import service_model
 from emulator.context import Context
+from emulator.crypto.secret_hash import verify_secret_hash
 from emulator.errors import InvalidParameterException, NotAuthorizedException, ResourceNotFoundException
 from emulator.store.models import User, UserPool, UserPoolClient
 
@@ -371,17 +372,9 @@ def check_client_secret(client: UserPoolClient, username: str, secret_hash: str 
     """Clients with a secret must send SECRET_HASH = base64(HMAC-SHA256(secret, username + client id))."""
     if not client.secret:
         return
-    import hmac
-    from hashlib import sha256
-
     if not secret_hash:
-        raise NotAuthorizedException(
-            f"Client {client.id} is configured with secret but SECRET_HASH was not received"
-        )
-    expected = base64.b64encode(
-        hmac.new(client.secret.encode(), (username + client.id).encode(), sha256).digest()
-    ).decode()
-    if not hmac.compare_digest(expected, secret_hash):
+        raise NotAuthorizedException(f"Client {client.id} is configured with secret but SECRET_HASH was not received")
+    if not verify_secret_hash(client.id, client.secret, username, secret_hash):
         raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
 
 
