@@ -111,20 +111,39 @@ class User(Base):
     )
 
 
+def _lowered_value(context: Any) -> str | None:
+    value = context.get_current_parameters().get("value")
+    return value.lower() if isinstance(value, str) else value
+
+
 class UserAttribute(Base):
     __tablename__ = "user_attributes"
     __table_args__ = (
         UniqueConstraint("user_id", "name", name="uq_user_attributes_user_name"),
-        # ListUsers filters: exact and prefix match of one attribute within a pool.
-        Index("ix_user_attributes_lookup", "pool_id", "name", "value"),
+        # ListUsers filters: exact and prefix match of one attribute within a pool, results in value order.
+        Index("ix_user_attributes_lookup", "pool_id", "name", "value_key", "user_id"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
     pool_id: Mapped[str] = mapped_column(String(55))
     name: Mapped[str] = mapped_column(String(128))
     value: Mapped[str] = mapped_column(Text)
+    # The value lower-cased: ListUsers searches are case-insensitive. Filled in from ``value`` when not given.
+    value_key: Mapped[str] = mapped_column(Text, default=_lowered_value, onupdate=_lowered_value)
 
     user: Mapped[User] = relationship(back_populates="attributes")
+
+
+class UserAlias(Base):
+    """A sign-in identifier other than the username, unique in its pool: a verified email or phone number
+    (or a preferred_username) of an AliasAttributes pool, or the email/phone number that is the sign-in
+    name in a pool with UsernameAttributes. ``key`` is lower-cased in case-insensitive pools."""
+
+    __tablename__ = "user_aliases"
+    pool_id: Mapped[str] = mapped_column(ForeignKey("user_pools.id", ondelete="CASCADE"), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)  # email, phone_number, preferred_username
+    key: Mapped[str] = mapped_column(String(2048), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
 
 
 class Group(Base):
