@@ -1,0 +1,69 @@
+"""Small builders shared by the API tests: pools, clients, users, codes from the outbox."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+PASSWORD = "Passw0rd!"
+
+
+def make_pool(cognito: Any, **settings: Any) -> str:
+    return cognito.create_user_pool(PoolName=settings.pop("PoolName", "pool"), **settings)["UserPool"]["Id"]
+
+
+def make_client(cognito: Any, pool_id: str, **settings: Any) -> dict[str, Any]:
+    settings.setdefault(
+        "ExplicitAuthFlows",
+        [
+            "ALLOW_USER_SRP_AUTH",
+            "ALLOW_USER_PASSWORD_AUTH",
+            "ALLOW_ADMIN_USER_PASSWORD_AUTH",
+            "ALLOW_REFRESH_TOKEN_AUTH",
+            "ALLOW_USER_AUTH",
+            "ALLOW_CUSTOM_AUTH",
+        ],
+    )
+    return cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="app", **settings)["UserPoolClient"]
+
+
+def make_user(
+    cognito: Any,
+    pool_id: str,
+    username: str,
+    password: str | None = PASSWORD,
+    attributes: dict[str, str] | None = None,
+    permanent: bool = True,
+) -> None:
+    cognito.admin_create_user(
+        UserPoolId=pool_id,
+        Username=username,
+        UserAttributes=[{"Name": name, "Value": value} for name, value in (attributes or {}).items()],
+        MessageAction="SUPPRESS",
+        **({"TemporaryPassword": password} if password and not permanent else {}),
+    )
+    if password and permanent:
+        cognito.admin_set_user_password(
+            UserPoolId=pool_id, Username=username, Password=password, Permanent=True
+        )
+
+
+def messages(http: httpx.Client, **filters: Any) -> list[dict[str, Any]]:
+    response = http.get("/_emulator/messages", params=filters)
+    response.raise_for_status()
+    return response.json()["messages"]
+
+
+def last_code(http: httpx.Client, **filters: Any) -> str:
+    found = [message for message in messages(http, **filters) if message.get("code")]
+    assert found, f"no code in the outbox for {filters}"
+    return found[0]["code"]
+
+
+def error_code(excinfo: Any) -> str:
+    return excinfo.value.response["Error"]["Code"]
+
+
+def error_message(excinfo: Any) -> str:
+    return excinfo.value.response["Error"]["Message"]
