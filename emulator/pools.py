@@ -141,7 +141,7 @@ def build_schema(requested: list[dict[str, Any]] | None) -> list[dict[str, Any]]
     schema = default_schema()
     by_name = {attribute["Name"]: attribute for attribute in schema}
     for item in requested or []:
-        name = item["Name"]
+        name = item.get("Name")
         if name in by_name:
             standard = by_name[name]
             if "AttributeDataType" in item and item["AttributeDataType"] != standard["AttributeDataType"]:
@@ -160,7 +160,10 @@ def build_schema(requested: list[dict[str, Any]] | None) -> list[dict[str, Any]]
 
 def custom_attribute(item: dict[str, Any], existing: dict[str, dict[str, Any]]) -> dict[str, Any]:
     """A custom attribute definition as Cognito stores it: ``custom:`` (or ``dev:custom:``) prefixed."""
-    name = item["Name"]
+    name = item.get("Name")
+    if not name:
+        # The model leaves Name optional, but an attribute cannot exist without one.
+        raise InvalidParameterException("The name of a custom attribute is required.")
     for prefix in ("dev:custom:", "custom:"):
         if name.startswith(prefix):
             name = name[len(prefix) :]

@@ -51,10 +51,9 @@ def _camel(member: str) -> str:
 
 
 def _describe(value: Any) -> str:
-    if isinstance(value, str):
-        return f"'{value}'"
+    # AWS quotes every value, lists too: Value '[]' at 'customAttributes' ...
     if isinstance(value, list):
-        return "[" + ", ".join(str(v) for v in value) + "]"
+        return "'[" + ", ".join(str(v) for v in value) + "]'"
     return f"'{value}'"
 
 

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator import ids, service_model
+from emulator.clock import as_utc
 from emulator.core import Emulator
 from emulator.errors import CognitoError, SerializationException, UnknownOperationException
 
@@ -29,14 +30,15 @@ _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
 
 
 def _default(value: Any) -> Any:
-    # AWS JSON serialises timestamps as epoch seconds.
+    # AWS JSON serialises timestamps as epoch seconds. SQLite hands back naive datetimes: they are UTC.
     if isinstance(value, datetime):
-        return value.timestamp()
+        return as_utc(value).timestamp()
     raise TypeError(f"cannot serialise {type(value).__name__}")
 
 
 def encode(payload: dict[str, Any]) -> bytes:
-    return orjson.dumps(payload, default=_default)
+    # Without OPT_PASSTHROUGH_DATETIME orjson writes datetimes as ISO strings itself and never calls _default.
+    return orjson.dumps(payload, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
 
 
 def region_from_authorization(header: str | None) -> str | None:
@@ -63,7 +65,16 @@ def parse_body(raw: bytes) -> dict[str, Any]:
         raise SerializationException(f"Unable to parse the request body as JSON: {exc.msg}") from None
     if not isinstance(body, dict):
         raise SerializationException("The request body must be a JSON object")
-    return body
+    return _without_nulls(body)
+
+
+def _without_nulls(value: Any) -> Any:
+    """AWS JSON treats a member whose value is null as absent: drop them, so operations never see None."""
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
 
 
 def error_response(error: CognitoError, request_id: str) -> Response:
