@@ -171,12 +171,14 @@ def alias_exists_message(kind: str) -> str:
     return f"An account with the given {kind} already exists."
 
 
-def sync_aliases(ctx: Context, pool: UserPool, user: User, *, force: bool = False) -> None:
+def sync_aliases(
+    ctx: Context, pool: UserPool, user: User, *, force: bool = False, creating: bool = False
+) -> None:
     """Make the ``user_aliases`` rows match the user's attributes.
 
-    A sign-in name held by another user is an error (UsernameExistsException for the email/phone that is the
-    user name, AliasExistsException for an alias) unless ``force`` moves an alias over: the previous
-    owner's value then stops being verified (ForceAliasCreation).
+    A sign-in name held by another user is an error (UsernameExistsException when a new user would get the
+    email/phone that is another's user name, AliasExistsException otherwise) unless ``force`` moves an alias
+    over: the previous owner's value then stops being verified (ForceAliasCreation).
     """
     ctx.db.flush()  # the user needs its id
     wanted = wanted_aliases(pool, user)
@@ -196,7 +198,9 @@ def sync_aliases(ctx: Context, pool: UserPool, user: User, *, force: bool = Fals
         owner_id = alias_owner(ctx, pool, kind, key)
         if owner_id is not None and owner_id != user.id:
             if kind in username_attributes(pool):
-                raise UsernameExistsException(alias_exists_message(kind))
+                if creating:
+                    raise UsernameExistsException(alias_exists_message(kind))
+                raise AliasExistsException(alias_exists_message(kind))
             if not force:
                 raise AliasExistsException(alias_exists_message(kind))
             _take_alias(ctx, pool, kind, key, owner_id)
@@ -293,7 +297,7 @@ def create_user(
     ctx.db.add(user)
     for name, value in attributes.items():
         set_attribute(user, name, value)
-    sync_aliases(ctx, pool, user, force=force_alias)
+    sync_aliases(ctx, pool, user, force=force_alias, creating=True)
     ctx.log["user"] = stored_username
     return user
 
