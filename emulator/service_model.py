@@ -67,7 +67,8 @@ class _Validator:
             shown = " null"
         self.errors.append(f"Value{shown} at '{path}' failed to satisfy constraint: Member must {constraint}")
 
-    def check(self, shape_name: str, value: Any, path: str, sensitive: bool = False) -> None:
+    def check(self, shape_name: str, value: Any, path: str, sensitive: bool = False) -> Any:
+        """Check ``value`` against the shape; return it, with integral floats (``10.0``) made ints."""
         spec = shape(shape_name)
         kind = spec["type"]
         sensitive = sensitive or bool(spec.get("sensitive"))
@@ -83,14 +84,14 @@ class _Validator:
             self.check_length(spec, len(value), value, path, sensitive, unit="length")
             member = spec["member"]["shape"]
             for index, item in enumerate(value, start=1):
-                self.check(member, item, f"{path}.{index}.member", sensitive)
+                value[index - 1] = self.check(member, item, f"{path}.{index}.member", sensitive)
         elif kind == "map":
             if not isinstance(value, dict):
                 raise SerializationException(f"Unexpected value type for '{path}': expected an object")
             self.check_length(spec, len(value), value, path, sensitive, unit="length")
             for key, item in value.items():
                 self.check(spec["key"]["shape"], key, f"{path}.key", sensitive)
-                self.check(spec["value"]["shape"], item, f"{path}.{key}.value", sensitive)
+                value[key] = self.check(spec["value"]["shape"], item, f"{path}.{key}.value", sensitive)
         elif kind == "string":
             if not isinstance(value, str):
                 raise SerializationException(f"{_json_kind(value)} can not be converted to a String")
@@ -120,6 +121,7 @@ class _Validator:
             if not isinstance(value, str):
                 raise SerializationException(f"{_json_kind(value)} can not be converted to a Blob")
             self.check_length(spec, len(value) * 3 // 4, value, path, sensitive, unit="length")
+        return value
 
     def check_length(self, spec: dict, size: int, value: Any, path: str, sensitive: bool, unit: str) -> None:
         if "min" in spec and size < spec["min"]:
@@ -137,7 +139,7 @@ class _Validator:
             member = members.get(name)
             if member is None or item is None:
                 continue  # unknown members are ignored, as the AWS JSON protocol does
-            self.check(member["shape"], item, _join(path, _camel(name)), sensitive)
+            value[name] = self.check(member["shape"], item, _join(path, _camel(name)), sensitive)
 
 
 def _join(path: str, member: str) -> str:
@@ -159,7 +161,11 @@ def _json_kind(value: Any) -> str:
 
 
 def validate_request(operation: str, body: dict[str, Any]) -> None:
-    """Raise InvalidParameterException / SerializationException when ``body`` breaks the model."""
+    """Raise InvalidParameterException / SerializationException when ``body`` breaks the model.
+
+    Integral floats (``"MaxResults": 10.0``) are accepted as integers and replaced in ``body`` by ints,
+    so operations can rely on the types of the model.
+    """
     name = input_shape_name(operation)
     if name is None:
         return

@@ -51,7 +51,7 @@ def region_from_authorization(header: str | None) -> str | None:
 
 def operation_from_target(target: str | None) -> str:
     prefix = service_model.target_prefix() + "."
-    if not target or not target.startswith(prefix):
+    if not target or not target.startswith(prefix) or target == prefix:
         raise UnknownOperationException(f"Unknown operation {target or ''}".strip())
     return target[len(prefix) :]
 
