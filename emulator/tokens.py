@@ -203,15 +203,9 @@ def openid_configuration(settings: Settings, db: Session, pool_id: str) -> dict[
 
 # --- claims --------------------------------------------------------------------------------------------
 def _user_attributes(user: User) -> dict[str, str]:
-    try:
-        from emulator import users  # the USERS engineer's module; read the rows directly until it exists
-    except ImportError:
-        users = None  # type: ignore[assignment]
-    if users is not None and hasattr(users, "attribute_map"):
-        return dict(users.attribute_map(user))
-    values = {attribute.name: attribute.value for attribute in user.attributes}
-    values.setdefault("sub", user.sub)
-    return values
+    from emulator import users  # imported here: users imports tokens (revoke_all)
+
+    return users.attribute_map(user)
 
 
 def _groups(ctx: Context, user: User) -> list[Group]:
@@ -474,24 +468,35 @@ def refresh(
     *,
     device_key: str | None = None,
     rotate: bool | None = None,
+    secret_hash: str | None = None,
+    username: str | None = None,
     claims_override: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> dict[str, Any]:
     """New ID and access tokens (fresh iat/exp, same origin_jti and auth_time) from a refresh token.
 
-    ``rotate=None`` follows the client (GetTokensFromRefreshToken); ``rotate=False`` is REFRESH_TOKEN_AUTH,
-    which never rotates and which Cognito refuses for clients with refresh token rotation enabled.
+    Called by GetTokensFromRefreshToken (which checks ClientSecret itself) and by InitiateAuth /
+    AdminInitiateAuth REFRESH_TOKEN_AUTH (``ctx.operation`` tells them apart). For the latter, a client with
+    a secret needs ``secret_hash`` (SECRET_HASH, computed with the user's internal username, or with
+    ``username`` when it names the same user), and clients with refresh token rotation are refused, as in
+    Cognito. ``rotate=None`` follows the client's RefreshTokenRotation for GetTokensFromRefreshToken and
+    means "no rotation" for REFRESH_TOKEN_AUTH.
     """
+    from_auth_flow = ctx.operation != "GetTokensFromRefreshToken"
+    rotation_enabled, grace = rotation_settings(client)
+    if from_auth_flow and rotation_enabled:
+        raise InvalidParameterException(
+            "REFRESH_TOKEN_AUTH is not supported for app clients with refresh token rotation enabled; "
+            "use GetTokensFromRefreshToken"
+        )
+    if from_auth_flow and client.secret and not secret_hash:
+        raise NotAuthorizedException(
+            f"Client {client.id} is configured with secret but SECRET_HASH was not received"
+        )
     row = ctx.db.get(RefreshToken, token_hash(refresh_token)) if isinstance(refresh_token, str) else None
     if row is None or row.pool_id != pool.id or row.client_id != client.id:
         raise NotAuthorizedException(INVALID_REFRESH_TOKEN)
     if device_key and row.device_key and device_key != row.device_key:
         raise NotAuthorizedException(INVALID_REFRESH_TOKEN)
-    rotation_enabled, grace = rotation_settings(client)
-    if rotate is False and rotation_enabled:
-        raise InvalidParameterException(
-            "REFRESH_TOKEN_AUTH is not supported for app clients with refresh token rotation enabled; "
-            "use GetTokensFromRefreshToken"
-        )
     if row.revoked_at is not None:
         raise NotAuthorizedException(REFRESH_TOKEN_REVOKED)
     if ctx.now >= as_utc(row.expires_at):
@@ -501,6 +506,8 @@ def refresh(
     user = ctx.db.get(User, row.user_id)
     if user is None:
         raise NotAuthorizedException(INVALID_REFRESH_TOKEN)
+    if from_auth_flow and client.secret:
+        _check_refresh_secret_hash(ctx, pool, client, user, secret_hash or "", username)
     if not user.enabled:
         raise NotAuthorizedException(USER_DISABLED)
     ctx.log.setdefault("user", user.username)
@@ -514,7 +521,7 @@ def refresh(
         device_key=device_key or row.device_key,
         claims_override=claims_override,
     )
-    if rotation_enabled if rotate is None else rotate:
+    if (rotation_enabled and not from_auth_flow) if rotate is None else rotate:
         value = _new_refresh_token_value()
         _store_refresh_token(
             ctx,
@@ -530,6 +537,20 @@ def refresh(
             row.rotated_at = ctx.now
         result["RefreshToken"] = value
     return result
+
+
+def _check_refresh_secret_hash(
+    ctx: Context, pool: UserPool, client: UserPoolClient, user: User, given: str, username: str | None
+) -> None:
+    from emulator import users
+    from emulator.crypto.secret_hash import verify_secret_hash
+
+    names = [user.username]
+    if username and username != user.username and users.find_user(ctx, pool, username) is user:
+        names.append(username)
+    if not any(verify_secret_hash(client.id, client.secret or "", name, given) for name in names):
+        # The message Cognito gives for a wrong SECRET_HASH on refresh (sign-in says "Unable to verify ...").
+        raise NotAuthorizedException(f"SecretHash does not match for the client: {client.id}")
 
 
 # --- verification --------------------------------------------------------------------------------------
