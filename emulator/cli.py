@@ -58,6 +58,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         password_hashing=args.password_hashing,
         fixed_code=args.fixed_code,
         lockout=args.lockout,
+        triggers=args.triggers,
+        lambda_endpoint=args.lambda_endpoint,
     )
 
 

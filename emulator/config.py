@@ -36,6 +36,11 @@ class Settings:
     fixed_code: str | None = None
     # Lock users out after repeated failed passwords, as Cognito does.
     lockout: bool = True
+    # Where Lambda triggers run: "NAME=TARGET" with NAME a function ARN or name and TARGET
+    # python:module:function or http://host:port (the Lambda Invoke API).
+    triggers: list[str] = field(default_factory=list)
+    # The Lambda Invoke API for functions that no mapping names.
+    lambda_endpoint: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -64,6 +69,6 @@ def _parse(name: str, raw: str) -> object:
         return int(raw)
     if name == "lockout":
         return raw.strip().lower() not in ("0", "false", "no", "off")
-    if name in ("fixtures", "cors_origins"):
+    if name in ("fixtures", "cors_origins", "triggers"):
         return [item.strip() for item in raw.split(",") if item.strip()]
     return raw

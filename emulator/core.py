@@ -38,6 +38,7 @@ class Emulator:
         if create_schema:
             self.database.create_schema()
         self.operations = load_all()
+        self.apply_trigger_settings()
         # Called after a reset, e.g. to load the start-up fixtures again.
         self.after_reset: list[Callable[[Emulator], None]] = []
 
@@ -102,9 +103,22 @@ class Emulator:
         finally:
             session.close()
 
+    def apply_trigger_settings(self) -> None:
+        """Record where Lambda triggers run (from settings) in the database, where every worker reads it."""
+        from emulator.triggers import targets
+
+        mappings = [targets.parse_mapping(item) for item in self.settings.triggers]
+        if self.settings.lambda_endpoint:
+            mappings.append(("*", self.settings.lambda_endpoint))
+        if mappings:
+            with self.database.session() as session, session.begin():
+                for name, target in mappings:
+                    targets.set_target(session, name, target)
+
     def reset(self) -> None:
         """Wipe every pool, user, code and message; then run the after-reset hooks (fixtures)."""
         self.database.wipe()
+        self.apply_trigger_settings()
         for hook in self.after_reset:
             hook(self)
 

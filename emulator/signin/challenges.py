@@ -57,6 +57,10 @@ def password_verifier(ctx: Context, step: Step) -> Outcome:
     user = factors.verify_srp(
         ctx, step.pool, step.user, step.state, step.responses, sessions.secret_block_for(step.session_value)
     )
+    if step.state.get("flow") == "CUSTOM_AUTH":
+        from emulator.signin import custom
+
+        return custom.after_password_verifier(ctx, step.pool, step.client, user, step.state)
     return factors.after_password(ctx, step.pool, step.client, user, _carry(step.state))
 
 
@@ -71,9 +75,7 @@ def sms_or_email_code(ctx: Context, step: Step) -> Outcome:
     _with_retries(ctx, step, lambda: mfa.check_code(ctx, user, purpose=state["code_purpose"], code=code))
     if state.get("setup_email"):
         # MFA_SETUP answered with an email address: proven now, so it becomes the user's email MFA.
-        users.set_attribute_values(
-            ctx, step.pool, user, {"email": state["setup_email"], "email_verified": "true"}
-        )
+        apply_attributes(ctx, step.pool, user, {"email": state["setup_email"], "email_verified": "true"})
         user.mfa_email_enabled = True
         user.mfa_preferred = user.mfa_preferred or mfa.EMAIL
     if state.get("first_factor") == "OTP":
@@ -163,7 +165,7 @@ def new_password_required(ctx: Context, step: Step) -> Outcome:
     if given:
         apply_attributes(ctx, step.pool, user, given, client=step.client)
     user.status = "CONFIRMED"
-    return factors.second_factor_or_tokens(ctx, step.pool, step.client, user, _carry(step.state))
+    return factors.second_factor_or_tokens(ctx, step.pool, step.client, user, {**_carry(step.state), "new_password": True})
 
 
 def select_challenge(ctx: Context, step: Step) -> Outcome:
@@ -196,7 +198,7 @@ def custom_challenge(ctx: Context, step: Step) -> Outcome:
 
 def _carry(state: dict[str, Any]) -> dict[str, Any]:
     """What a flow's state carries into its next challenge (per-challenge details are dropped)."""
-    keep = ("flow", "admin", "first_factor", "client_metadata", "custom_history")
+    keep = ("flow", "admin", "first_factor", "client_metadata", "custom_history", "new_password")
     return {key: value for key, value in state.items() if key in keep}
 
 

@@ -65,6 +65,14 @@ def check_can_sign_in(ctx: Context, user: User) -> None:
         raise PasswordResetRequiredException("Password reset required for the user")
 
 
+def begin(ctx: Context, pool: UserPool, client: UserPoolClient, user: User, state: dict[str, Any]) -> None:
+    """The start of a sign-in attempt for a known user: refusals, then the PreAuthentication trigger."""
+    from emulator.triggers import events
+
+    check_can_sign_in(ctx, user)
+    events.pre_authentication(ctx, pool, client.id, user, validation_data=state.get("validation_data"))
+
+
 def check_password(ctx: Context, user: User, password: str) -> None:
     check_can_sign_in(ctx, user)
     if not users.check_password(ctx, user, password):
@@ -182,9 +190,15 @@ def finish(
 ) -> Authenticated:
     """Tokens for a fully authenticated user."""
     from emulator import tokens
+    from emulator.triggers import events
 
     lockout.record_success(user)
-    result = tokens.issue_tokens(ctx, pool, client, user, auth_time=ctx.now)
+    metadata = state.get("client_metadata") or {}
+    events.post_authentication(ctx, pool, client.id, user, client_metadata=metadata)
+    source = "TokenGeneration_NewPasswordChallenge" if state.get("new_password") else "TokenGeneration_Authentication"
+    override = events.pre_token_generation(ctx, pool, client.id, user, source, groups=events.group_names(ctx, user),
+                                           client_metadata=metadata)
+    result = tokens.issue_tokens(ctx, pool, client, user, auth_time=ctx.now, claims_override=override)
     return Authenticated(result)
 
 

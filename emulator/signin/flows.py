@@ -78,6 +78,7 @@ def password_flow(
     username = _username_and_secret(client, parameters)
     password = require(parameters, "PASSWORD")
     user = factors.find_user(ctx, pool, client, username)
+    factors.begin(ctx, pool, client, user, state)
     factors.check_password(ctx, user, password)
     return factors.after_password(ctx, pool, client, user, {**state, "first_factor": "PASSWORD"})
 
@@ -97,7 +98,7 @@ def srp_flow(
         raise factors.unknown_user(client)
     if user is not None:
         ctx.log["user"] = user.username
-        factors.check_can_sign_in(ctx, user)
+        factors.begin(ctx, pool, client, user, state)
     return factors.start_srp(ctx, pool, user, srp_a, {**state, "first_factor": "SRP"})
 
 
@@ -126,7 +127,7 @@ def user_auth_flow(
             available_challenges=["PASSWORD", "PASSWORD_SRP"],
         )
     ctx.log["user"] = user.username
-    factors.check_can_sign_in(ctx, user)
+    factors.begin(ctx, pool, client, user, state)
     available = available_first_factors(pool, user)
     preferred = parameters.get("PREFERRED_CHALLENGE")
     if preferred and preferred in available:

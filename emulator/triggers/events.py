@@ -1,0 +1,197 @@
+"""The events Cognito sends to each trigger, and reading their answers.
+
+Every event has version, triggerSource, region, userPoolId, userName, callerContext (awsSdkVersion, clientId),
+request and response, as documented for Cognito user pool Lambda triggers.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from emulator import users
+from emulator.context import Context
+from emulator.store.models import User, UserPool
+from emulator.triggers.invoke import configured, invoke
+
+
+def base_event(
+    ctx: Context,
+    pool: UserPool,
+    source: str,
+    username: str,
+    client_id: str | None,
+    request: dict[str, Any],
+    response: dict[str, Any] | None = None,
+    version: str = "1",
+) -> dict[str, Any]:
+    sdk = ctx.caller.get("amz_user_agent") or ctx.caller.get("user_agent") or "aws-sdk-unknown-unknown"
+    return {
+        "version": version,
+        "triggerSource": source,
+        "region": pool.region,
+        "userPoolId": pool.id,
+        "userName": username,
+        "callerContext": {
+            "awsSdkVersion": sdk.split(" ")[0],
+            "clientId": client_id or "CLIENT_ID_NOT_APPLICABLE",
+        },
+        "request": request,
+        "response": response if response is not None else {},
+    }
+
+
+def group_names(ctx: Context, user: User) -> list[str]:
+    from sqlalchemy import select
+
+    from emulator.store.models import GroupMembership
+
+    return list(ctx.db.scalars(select(GroupMembership.group_name).where(GroupMembership.user_id == user.id)))
+
+
+def user_attributes(user: User | None) -> dict[str, str]:
+    if user is None:
+        return {}
+    attributes = users.attribute_map(user)
+    attributes["cognito:user_status"] = user.status
+    return attributes
+
+
+def pre_authentication(
+    ctx: Context, pool: UserPool, client_id: str, user: User, *, validation_data: dict[str, str] | None = None
+) -> None:
+    if configured(pool, "PreAuthentication"):
+        invoke(
+            ctx,
+            pool,
+            "PreAuthentication",
+            base_event(
+                ctx,
+                pool,
+                "PreAuthentication_Authentication",
+                user.username,
+                client_id,
+                {
+                    "userAttributes": user_attributes(user),
+                    "validationData": validation_data or {},
+                    "userNotFound": False,
+                },
+            ),
+        )
+
+
+def post_authentication(
+    ctx: Context, pool: UserPool, client_id: str, user: User, *, client_metadata: dict[str, str] | None = None
+) -> None:
+    if configured(pool, "PostAuthentication"):
+        invoke(
+            ctx,
+            pool,
+            "PostAuthentication",
+            base_event(
+                ctx,
+                pool,
+                "PostAuthentication_Authentication",
+                user.username,
+                client_id,
+                {
+                    "userAttributes": user_attributes(user),
+                    "newDeviceUsed": False,
+                    "clientMetadata": client_metadata or {},
+                },
+            ),
+        )
+
+
+def pre_token_generation(
+    ctx: Context,
+    pool: UserPool,
+    client_id: str,
+    user: User,
+    source: str,
+    *,
+    groups: list[str],
+    client_metadata: dict[str, str] | None = None,
+    scopes: list[str] | None = None,
+) -> dict[str, dict[str, Any]] | None:
+    """Run PreTokenGeneration (V1, V2 or V3 event) and turn its answer into tokens.issue_tokens' claims_override."""
+    if not configured(pool, "PreTokenGeneration"):
+        return None
+    lambda_config = pool.config.get("LambdaConfig") or {}
+    version_setting = (lambda_config.get("PreTokenGenerationConfig") or {}).get("LambdaVersion", "V1_0")
+    version = {"V1_0": "1", "V2_0": "2", "V3_0": "3"}.get(version_setting, "1")
+    request: dict[str, Any] = {
+        "userAttributes": user_attributes(user),
+        "groupConfiguration": {"groupsToOverride": groups, "iamRolesToOverride": [], "preferredRole": None},
+        "clientMetadata": client_metadata or {},
+    }
+    if version != "1":
+        request["scopes"] = scopes or ["aws.cognito.signin.user.admin"]
+    event = invoke(
+        ctx,
+        pool,
+        "PreTokenGeneration",
+        base_event(ctx, pool, source, user.username, client_id, request, version=version),
+    )
+    response = event.get("response") or {}
+    override: dict[str, dict[str, Any]] = {"id": {}, "access": {}}
+    if version == "1":
+        details = response.get("claimsOverrideDetails") or {}
+        _claims(override["id"], details)
+        _groups(override, details.get("groupOverrideDetails"))
+    else:
+        details = response.get("claimsAndScopeOverrideDetails") or {}
+        _claims(override["id"], details.get("idTokenGeneration") or {})
+        access = details.get("accessTokenGeneration") or {}
+        _claims(override["access"], access)
+        if access.get("scopesToAdd") or access.get("scopesToSuppress"):
+            current = list(scopes or ["aws.cognito.signin.user.admin"])
+            current += [scope for scope in access.get("scopesToAdd") or [] if scope not in current]
+            current = [scope for scope in current if scope not in (access.get("scopesToSuppress") or [])]
+            override["access"]["scope"] = " ".join(current)
+        _groups(override, details.get("groupOverrideDetails"))
+    return override
+
+
+# Claims a trigger may not touch (Cognito ignores such overrides).
+_PROTECTED = {
+    "sub",
+    "iss",
+    "aud",
+    "exp",
+    "iat",
+    "auth_time",
+    "token_use",
+    "jti",
+    "origin_jti",
+    "event_id",
+    "client_id",
+    "username",
+    "cognito:username",
+    "acr",
+    "amr",
+    "at_hash",
+    "nonce",
+    "identities",
+}
+
+
+def _claims(target: dict[str, Any], details: dict[str, Any]) -> None:
+    for name, value in (details.get("claimsToAddOrOverride") or {}).items():
+        if name not in _PROTECTED:
+            target[name] = value
+    for name in details.get("claimsToSuppress") or []:
+        if name not in _PROTECTED:
+            target[name] = None
+
+
+def _groups(override: dict[str, dict[str, Any]], details: dict[str, Any] | None) -> None:
+    if not details:
+        return
+    if "groupsToOverride" in details:
+        groups = details.get("groupsToOverride") or None
+        override["id"]["cognito:groups"] = groups
+        override["access"]["cognito:groups"] = groups
+    if details.get("iamRolesToOverride") is not None:
+        override["id"]["cognito:roles"] = details["iamRolesToOverride"] or None
+    if details.get("preferredRole") is not None:
+        override["id"]["cognito:preferred_role"] = details["preferredRole"]
