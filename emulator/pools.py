@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import copy
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import func, select
 
-from emulator import service_model
+from emulator import ids, service_model
 from emulator.context import Context
 from emulator.crypto.secret_hash import verify_secret_hash
 from emulator.errors import InvalidParameterException, NotAuthorizedException, ResourceNotFoundException
@@ -102,6 +103,87 @@ MFA_FACTOR_SETTINGS = (
     "EmailMfaConfiguration",
     "WebAuthnConfiguration",
 )
+
+
+# Called with (ctx, pool) after a pool is created, e.g. to generate its signing key.
+POOL_CREATED_HOOKS: list[Callable[[Context, UserPool], None]] = []
+
+
+def new_pool_config(request: dict[str, Any]) -> dict[str, Any]:
+    """The stored config of a pool made by a CreateUserPool request (AWS's defaults filled in)."""
+    if request.get("AliasAttributes") and request.get("UsernameAttributes"):
+        raise InvalidParameterException(
+            "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool."
+        )
+    config = apply_pool_settings(pool_defaults(), request)
+    for key in CREATE_ONLY_POOL_SETTINGS:
+        if request.get(key) is not None:
+            config[key] = copy.deepcopy(request[key])
+    config["SchemaAttributes"] = build_schema(request.get("Schema"))
+    if request.get("SmsConfiguration") and config.get("MfaConfiguration") in ("ON", "OPTIONAL"):
+        # A pool created with MFA and an SMS configuration has SMS MFA enabled.
+        config["SmsMfaConfiguration"] = {"SmsConfiguration": request["SmsConfiguration"]}
+        if request.get("SmsAuthenticationMessage"):
+            config["SmsMfaConfiguration"]["SmsAuthenticationMessage"] = request["SmsAuthenticationMessage"]
+    return config
+
+
+def create_pool(ctx: Context, request: dict[str, Any], *, pool_id: str | None = None) -> UserPool:
+    """Create a pool from a CreateUserPool request; ``pool_id`` fixes its id (fixtures), else a new one.
+
+    The pool's region is the one in its id, so a fixture pool keeps its region whatever the caller's."""
+    config = new_pool_config(request)
+    pool = UserPool(
+        id=pool_id or _new_pool_id(ctx),
+        region=ids.pool_region(pool_id) if pool_id else ctx.region,
+        name=request["PoolName"],
+        config=config,
+        tags=dict(request.get("UserPoolTags") or {}),
+        created_at=ctx.now,
+        modified_at=ctx.now,
+    )
+    ctx.db.add(pool)
+    ctx.db.flush()
+    for hook in POOL_CREATED_HOOKS:
+        hook(ctx, pool)
+    return pool
+
+
+def _new_pool_id(ctx: Context) -> str:
+    while True:
+        pool_id = ids.user_pool_id(ctx.region)
+        if ctx.db.get(UserPool, pool_id) is None:
+            return pool_id
+
+
+def apply_mfa_config(config: dict[str, Any], request: dict[str, Any]) -> dict[str, Any]:
+    """A pool config with the MFA settings of a SetUserPoolMfaConfig request applied (a new dict)."""
+    config = dict(config)
+    for key in MFA_FACTOR_SETTINGS:
+        if key in request:
+            value = request[key]
+            if key == "SoftwareTokenMfaConfiguration" and not value.get("Enabled"):
+                config.pop(key, None)
+            else:
+                config[key] = copy.deepcopy(value)
+    if request.get("MfaConfiguration"):
+        mode = request["MfaConfiguration"]
+        enabled = [
+            key
+            for key in ("SmsMfaConfiguration", "SoftwareTokenMfaConfiguration", "EmailMfaConfiguration")
+            if key in config
+        ]
+        if mode in ("ON", "OPTIONAL") and not enabled:
+            raise InvalidParameterException(
+                "At least one of SmsMfaConfiguration, SoftwareTokenMfaConfiguration or EmailMfaConfiguration "
+                "must be enabled when MfaConfiguration is ON or OPTIONAL."
+            )
+        config["MfaConfiguration"] = mode
+    if "EmailMfaConfiguration" in config and config.get("UserPoolTier") == "LITE":
+        from emulator.errors import FeatureUnavailableInTierException
+
+        raise FeatureUnavailableInTierException("Email MFA is not available in the LITE tier.")
+    return config
 
 
 def pool_arn(ctx: Context, pool: UserPool) -> str:
@@ -291,6 +373,47 @@ CLIENT_SETTINGS = (
     "AuthSessionValidity",
     "RefreshTokenRotation",
 )
+def create_client(
+    ctx: Context,
+    pool: UserPool,
+    request: dict[str, Any],
+    *,
+    client_id: str | None = None,
+    secret: str | None = None,
+) -> UserPoolClient:
+    """Create an app client from a CreateUserPoolClient request; ``client_id`` fixes its id (fixtures)."""
+    check_client_attributes(pool, request, "creating")
+    client = UserPoolClient(
+        id=client_id or _new_client_id(ctx),
+        pool_id=pool.id,
+        name=request["ClientName"],
+        secret=secret,
+        config=client_settings(request),
+        created_at=ctx.now,
+        modified_at=ctx.now,
+    )
+    ctx.db.add(client)
+    return client
+
+
+def _new_client_id(ctx: Context) -> str:
+    while True:
+        client_id = ids.client_id()
+        if ctx.db.get(UserPoolClient, client_id) is None:
+            return client_id
+
+
+def check_client_attributes(pool: UserPool, request: dict[str, Any], doing: str) -> None:
+    """ReadAttributes/WriteAttributes must name attributes of the pool's schema."""
+    known = {attribute["Name"] for attribute in pool.config.get("SchemaAttributes", [])}
+    for key in ("ReadAttributes", "WriteAttributes"):
+        for name in request.get(key) or []:
+            if name not in known:
+                raise InvalidParameterException(
+                    f"Invalid {key[:-10].lower()} attributes specified while {doing} a client"
+                )
+
+
 DEFAULT_AUTH_FLOWS = ["ALLOW_REFRESH_TOKEN_AUTH", "ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH"]
 _UNIT_SECONDS = {"seconds": 1, "minutes": 60, "hours": 3600, "days": 86400}
 # (setting, unit key, default value, default unit, minimum seconds, maximum seconds)

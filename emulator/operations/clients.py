@@ -23,35 +23,8 @@ def create_user_pool_client(ctx: Context, request: dict[str, Any]) -> dict[str, 
         secret = request["ClientSecret"]
     elif request.get("GenerateSecret"):
         secret = ids.client_secret()
-    _check_attributes(pool, request, "creating")
-    client = UserPoolClient(
-        id=_new_client_id(ctx),
-        pool_id=pool.id,
-        name=request["ClientName"],
-        secret=secret,
-        config=pools.client_settings(request),
-        created_at=ctx.now,
-        modified_at=ctx.now,
-    )
-    ctx.db.add(client)
+    client = pools.create_client(ctx, pool, request, secret=secret)
     return {"UserPoolClient": pools.describe_client(client)}
-
-
-def _new_client_id(ctx: Context) -> str:
-    while True:
-        client_id = ids.client_id()
-        if ctx.db.get(UserPoolClient, client_id) is None:
-            return client_id
-
-
-def _check_attributes(pool: Any, request: dict[str, Any], doing: str) -> None:
-    known = {attribute["Name"] for attribute in pool.config.get("SchemaAttributes", [])}
-    for key in ("ReadAttributes", "WriteAttributes"):
-        for name in request.get(key) or []:
-            if name not in known:
-                raise InvalidParameterException(
-                    f"Invalid {key[:-10].lower()} attributes specified while {doing} a client"
-                )
 
 
 @operation("DescribeUserPoolClient", writes=False)
@@ -65,7 +38,7 @@ def describe_user_pool_client(ctx: Context, request: dict[str, Any]) -> dict[str
 def update_user_pool_client(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     pool = pools.get_pool(ctx, request["UserPoolId"])
     client = pools.get_client(ctx, pool, request["ClientId"])
-    _check_attributes(pool, request, "updating")
+    pools.check_client_attributes(pool, request, "updating")
     # As in AWS, settings the update leaves out go back to their defaults.
     client.config = pools.client_settings(request)
     if request.get("ClientName"):

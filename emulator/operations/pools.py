@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import select
 
-from emulator import ids, pools
+from emulator import pools
 from emulator.context import Context
 from emulator.errors import InvalidParameterException, ResourceNotFoundException
 from emulator.operations import operation
@@ -16,46 +16,13 @@ from emulator.store.models import UserPool
 
 @operation("CreateUserPool")
 def create_user_pool(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
-    if request.get("AliasAttributes") and request.get("UsernameAttributes"):
-        raise InvalidParameterException(
-            "Only one of the aliasAttributes or usernameAttributes can be set in a User Pool."
-        )
-    config = pools.apply_pool_settings(pools.pool_defaults(), request)
-    for key in pools.CREATE_ONLY_POOL_SETTINGS:
-        if request.get(key) is not None:
-            config[key] = copy.deepcopy(request[key])
-    config["SchemaAttributes"] = pools.build_schema(request.get("Schema"))
-    if request.get("SmsConfiguration") and config.get("MfaConfiguration") in ("ON", "OPTIONAL"):
-        # A pool created with MFA and an SMS configuration has SMS MFA enabled.
-        config["SmsMfaConfiguration"] = {"SmsConfiguration": request["SmsConfiguration"]}
-        if request.get("SmsAuthenticationMessage"):
-            config["SmsMfaConfiguration"]["SmsAuthenticationMessage"] = request["SmsAuthenticationMessage"]
-    pool = UserPool(
-        id=_new_pool_id(ctx),
-        region=ctx.region,
-        name=request["PoolName"],
-        config=config,
-        tags=dict(request.get("UserPoolTags") or {}),
-        created_at=ctx.now,
-        modified_at=ctx.now,
-    )
-    ctx.db.add(pool)
-    ctx.db.flush()
-    for hook in POOL_CREATED_HOOKS:
-        hook(ctx, pool)
+    pool = pools.create_pool(ctx, request)
     ctx.log["pool"] = pool.id
     return {"UserPool": pools.describe_pool(ctx, pool)}
 
 
-# Called with (ctx, pool) after a pool is created, e.g. to generate its signing key.
-POOL_CREATED_HOOKS: list[Any] = []
-
-
-def _new_pool_id(ctx: Context) -> str:
-    while True:
-        pool_id = ids.user_pool_id(ctx.region)
-        if ctx.db.get(UserPool, pool_id) is None:
-            return pool_id
+# Called with (ctx, pool) after a pool is created (the list lives in emulator.pools, shared with fixtures).
+POOL_CREATED_HOOKS = pools.POOL_CREATED_HOOKS
 
 
 @operation("DescribeUserPool", writes=False)
@@ -146,31 +113,7 @@ def add_custom_attributes(ctx: Context, request: dict[str, Any]) -> dict[str, An
 @operation("SetUserPoolMfaConfig")
 def set_user_pool_mfa_config(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     pool = pools.get_pool(ctx, request["UserPoolId"])
-    config = dict(pool.config)
-    for key in pools.MFA_FACTOR_SETTINGS:
-        if key in request:
-            value = request[key]
-            if key == "SoftwareTokenMfaConfiguration" and not value.get("Enabled"):
-                config.pop(key, None)
-            else:
-                config[key] = copy.deepcopy(value)
-    if request.get("MfaConfiguration"):
-        mode = request["MfaConfiguration"]
-        enabled = [
-            key
-            for key in ("SmsMfaConfiguration", "SoftwareTokenMfaConfiguration", "EmailMfaConfiguration")
-            if key in config
-        ]
-        if mode in ("ON", "OPTIONAL") and not enabled:
-            raise InvalidParameterException(
-                "At least one of SmsMfaConfiguration, SoftwareTokenMfaConfiguration or EmailMfaConfiguration "
-                "must be enabled when MfaConfiguration is ON or OPTIONAL."
-            )
-        config["MfaConfiguration"] = mode
-    if "EmailMfaConfiguration" in config and config.get("UserPoolTier") == "LITE":
-        from emulator.errors import FeatureUnavailableInTierException
-
-        raise FeatureUnavailableInTierException("Email MFA is not available in the LITE tier.")
+    config = pools.apply_mfa_config(pool.config, request)
     pool.config = config
     pool.modified_at = ctx.now
     return mfa_config_view(config)
