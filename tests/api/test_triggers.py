@@ -40,7 +40,10 @@ class _InvokeHandler(BaseHTTPRequestHandler):
         try:
             body, headers = self.functions[name](event, None), {}
         except Exception as exc:
-            body, headers = {"errorMessage": str(exc), "errorType": type(exc).__name__}, {"X-Amz-Function-Error": "Unhandled"}
+            body, headers = (
+                {"errorMessage": str(exc), "errorType": type(exc).__name__},
+                {"X-Amz-Function-Error": "Unhandled"},
+            )
         payload = json.dumps(body).encode()
         self.send_response(200)
         for key, value in headers.items():
@@ -73,32 +76,43 @@ def invoke_api():
 
 
 def _custom_pool(cognito):
-    pool_id = make_pool(cognito, LambdaConfig={
-        "DefineAuthChallenge": ARN.format("define"),
-        "CreateAuthChallenge": ARN.format("create"),
-        "VerifyAuthChallengeResponse": ARN.format("verify"),
-    })
+    pool_id = make_pool(
+        cognito,
+        LambdaConfig={
+            "DefineAuthChallenge": ARN.format("define"),
+            "CreateAuthChallenge": ARN.format("create"),
+            "VerifyAuthChallengeResponse": ARN.format("verify"),
+        },
+    )
     client_id = make_client(cognito, pool_id)["ClientId"]
     make_user(cognito, pool_id, "quiz")
     return pool_id, client_id
 
 
 def _map_custom_python(server):
-    _map(server, define=_python("custom_challenge", "define_auth_challenge"),
-         create=_python("custom_challenge", "create_auth_challenge"),
-         verify=_python("custom_challenge", "verify_auth_challenge_response"))
+    _map(
+        server,
+        define=_python("custom_challenge", "define_auth_challenge"),
+        create=_python("custom_challenge", "create_auth_challenge"),
+        verify=_python("custom_challenge", "verify_auth_challenge_response"),
+    )
 
 
 def _answer(cognito, client_id, challenge, answer):
-    return cognito.respond_to_auth_challenge(ClientId=client_id, ChallengeName="CUSTOM_CHALLENGE",
-                                             Session=challenge["Session"],
-                                             ChallengeResponses={"USERNAME": "quiz", "ANSWER": answer})
+    return cognito.respond_to_auth_challenge(
+        ClientId=client_id,
+        ChallengeName="CUSTOM_CHALLENGE",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": "quiz", "ANSWER": answer},
+    )
 
 
 def test_custom_auth_without_srp_in_process(cognito, server):
     _pool_id, client_id = _custom_pool(cognito)
     _map_custom_python(server)
-    challenge = cognito.initiate_auth(ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "quiz"})
+    challenge = cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "quiz"}
+    )
     assert challenge["ChallengeName"] == "CUSTOM_CHALLENGE"
     assert challenge["ChallengeParameters"]["question"] == "What is 6 times 7?"
     retry = _answer(cognito, client_id, challenge, "41")
@@ -110,7 +124,9 @@ def test_custom_auth_without_srp_in_process(cognito, server):
 def test_custom_auth_fails_after_three_wrong_answers(cognito, server):
     _pool_id, client_id = _custom_pool(cognito)
     _map_custom_python(server)
-    challenge = cognito.initiate_auth(ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "quiz"})
+    challenge = cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "quiz"}
+    )
     challenge = _answer(cognito, client_id, challenge, "1")
     challenge = _answer(cognito, client_id, challenge, "2")
     with pytest.raises(ClientError) as failed:
@@ -123,12 +139,19 @@ def test_custom_auth_with_srp_over_the_invoke_api(cognito, server, endpoint, inv
     _map(server, **{"*": invoke_api})
     client = make_boto_client(endpoint)
     srp = AWSSRP(username="quiz", password=PASSWORD, pool_id=_pool_id, client_id=client_id, client=client)
-    start = client.initiate_auth(ClientId=client_id, AuthFlow="CUSTOM_AUTH",
-                                 AuthParameters={**srp.get_auth_params(), "CHALLENGE_NAME": "SRP_A"})
+    start = client.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="CUSTOM_AUTH",
+        AuthParameters={**srp.get_auth_params(), "CHALLENGE_NAME": "SRP_A"},
+    )
     assert start["ChallengeName"] == "PASSWORD_VERIFIER"
     answer = srp.process_challenge(start["ChallengeParameters"], {"USERNAME": "quiz"})
-    challenge = client.respond_to_auth_challenge(ClientId=client_id, ChallengeName="PASSWORD_VERIFIER",
-                                                 Session=start["Session"], ChallengeResponses=answer)
+    challenge = client.respond_to_auth_challenge(
+        ClientId=client_id,
+        ChallengeName="PASSWORD_VERIFIER",
+        Session=start["Session"],
+        ChallengeResponses=answer,
+    )
     assert challenge["ChallengeName"] == "CUSTOM_CHALLENGE"
     done = _answer(client, client_id, challenge, "42")
     assert "IdToken" in done["AuthenticationResult"]
@@ -149,16 +172,22 @@ def test_custom_auth_without_trigger_or_mapping(cognito, server):
 
 
 def test_failing_and_broken_triggers_give_cognito_errors(cognito, server, http):
-    pool_id = make_pool(cognito, LambdaConfig={"PreAuthentication": ARN.format("pre")},
-                        Schema=[{"Name": "blocked", "AttributeDataType": "String", "Mutable": True}])
+    pool_id = make_pool(
+        cognito,
+        LambdaConfig={"PreAuthentication": ARN.format("pre")},
+        Schema=[{"Name": "blocked", "AttributeDataType": "String", "Mutable": True}],
+    )
     client_id = make_client(cognito, pool_id)["ClientId"]
     make_user(cognito, pool_id, "blocked", attributes={"custom:blocked": "yes"})
     make_user(cognito, pool_id, "fine")
     _map(server, pre=_python("authentication", "pre_authentication"))
 
     def sign_in(username):
-        return cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                     AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD})
+        return cognito.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+        )
 
     with pytest.raises(ClientError) as refused:
         sign_in("blocked")
@@ -178,13 +207,20 @@ def test_failing_and_broken_triggers_give_cognito_errors(cognito, server, http):
 
 @pytest.mark.parametrize("version", ["V1_0", "V2_0"])
 def test_pre_token_generation_adds_claims(cognito, server, version):
-    pool_id = make_pool(cognito, LambdaConfig={
-        "PreTokenGenerationConfig": {"LambdaVersion": version, "LambdaArn": ARN.format("claims")}})
+    pool_id = make_pool(
+        cognito,
+        LambdaConfig={
+            "PreTokenGenerationConfig": {"LambdaVersion": version, "LambdaArn": ARN.format("claims")}
+        },
+    )
     client_id = make_client(cognito, pool_id)["ClientId"]
     make_user(cognito, pool_id, "claimant")
     _map(server, claims=_python("token_claims", "add_claims"))
-    tokens = cognito.initiate_auth(ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH",
-                                   AuthParameters={"USERNAME": "claimant", "PASSWORD": PASSWORD})["AuthenticationResult"]
+    tokens = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "claimant", "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]
     id_claims = jwt.decode(tokens["IdToken"], options={"verify_signature": False})
     access_claims = jwt.decode(tokens["AccessToken"], options={"verify_signature": False})
     assert id_claims["tenant"] == "acme"
