@@ -178,7 +178,7 @@ def issue_code(
     subject, template = message if message is not None else verification_message(pool, channel)
     body = render(template, code=value, username=user.username)
     if link is not None:
-        body = _replace_link(body, link)
+        body = _replace_link(body, render(link, code=value, username=user.username))
     send_message(
         ctx,
         pool,
