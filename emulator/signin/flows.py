@@ -203,33 +203,24 @@ def _sign_up_session(
     return factors.finish(ctx, pool, client, user, state)
 
 
-def refresh_flow(
-    ctx: Context,
-    pool: UserPool,
-    client: UserPoolClient,
-    parameters: dict[str, Any],
-    state: dict[str, Any],
-    request: dict[str, Any],
-) -> Outcome:
+def refresh_flow(ctx: Context, pool: UserPool, client: UserPoolClient, parameters: dict[str, Any],
+                 state: dict[str, Any], request: dict[str, Any]) -> Outcome:
     from emulator import tokens
     from emulator.store.models import RefreshToken
+    from emulator.triggers import events
 
     refresh_token = require(parameters, "REFRESH_TOKEN")
-    if client.secret:
-        # SECRET_HASH is computed over the user's username (or sub) that the refresh token belongs to.
-        stored = ctx.db.get(RefreshToken, tokens.token_hash(refresh_token))
-        owner = ctx.db.get(User, stored.user_id) if stored is not None else None
-        candidates = [owner.username, owner.sub] if owner is not None else [parameters.get("USERNAME") or ""]
-        secret_hash = parameters.get("SECRET_HASH")
-        for index, name in enumerate(candidates):
-            try:
-                pools.check_client_secret(client, name, secret_hash)
-                break
-            except NotAuthorizedException:
-                if index == len(candidates) - 1:
-                    raise
+    stored = ctx.db.get(RefreshToken, tokens.token_hash(refresh_token))
+    owner = ctx.db.get(User, stored.user_id) if stored is not None and stored.client_id == client.id else None
+    override = None
+    if owner is not None:
+        override = events.pre_token_generation(
+            ctx, pool, client.id, owner, "TokenGeneration_RefreshTokens", groups=events.group_names(ctx, owner),
+            client_metadata=state.get("client_metadata"),
+        )
     result = tokens.refresh(
-        ctx, pool, client, refresh_token, device_key=parameters.get("DEVICE_KEY"), rotate=False
+        ctx, pool, client, refresh_token, device_key=parameters.get("DEVICE_KEY"),
+        secret_hash=parameters.get("SECRET_HASH"), username=parameters.get("USERNAME"), claims_override=override,
     )
     return Authenticated(result)
 
