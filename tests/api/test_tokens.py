@@ -184,8 +184,8 @@ def test_access_token_claims(server, cognito, world):
 
 
 def test_device_key_claim(server, world):
-    result = issue(server, world["pool_id"], world["client_id"], "alice", device_key="us-east-1_dev-key-1")
-    assert claims(result["AccessToken"])["device_key"] == "us-east-1_dev-key-1"
+    result = issue(server, world["pool_id"], world["client_id"], "alice", device_key="us-east-1_0a1b2c3d-0000-4000-8000-000000000001")
+    assert claims(result["AccessToken"])["device_key"] == "us-east-1_0a1b2c3d-0000-4000-8000-000000000001"
     assert "device_key" not in claims(result["IdToken"])
 
 
@@ -547,3 +547,47 @@ def test_token_of_another_pool_refused_where_a_pool_is_expected(server, world, c
         assert tokens.authenticate(ctx, session["AccessToken"]).user.username == "alice"
         with pytest.raises(NotAuthorizedException, match="^Invalid Access Token$"):
             tokens.authenticate(ctx, session["AccessToken"], pool=ctx.db.get(UserPool, other_pool))
+
+
+def test_refresh_token_auth_with_client_secret(server, cognito, world):
+    from emulator.crypto.secret_hash import compute_secret_hash
+
+    client = make_client(cognito, world["pool_id"], GenerateSecret=True)
+    client_id, secret = client["ClientId"], client["ClientSecret"]
+    first = issue(server, world["pool_id"], client_id, "alice")
+
+    def refresh(**parameters: str) -> dict:
+        return cognito.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="REFRESH_TOKEN_AUTH",
+            AuthParameters={"REFRESH_TOKEN": first["RefreshToken"], **parameters},
+        )["AuthenticationResult"]
+
+    with pytest.raises(ClientError) as excinfo:
+        refresh()
+    assert error_of(excinfo) == (
+        "NotAuthorizedException",
+        f"Client {client_id} is configured with secret but SECRET_HASH was not received",
+    )
+    with pytest.raises(ClientError) as excinfo:
+        refresh(SECRET_HASH=compute_secret_hash(client_id, secret, "mallory"))
+    assert error_of(excinfo) == (
+        "NotAuthorizedException",
+        f"SecretHash does not match for the client: {client_id}",
+    )
+    result = refresh(SECRET_HASH=compute_secret_hash(client_id, secret, "alice"))
+    assert claims(result["AccessToken"])["username"] == "alice"
+
+
+def test_refresh_with_another_device_key_is_refused(server, cognito, world):
+    client_id = world["client_id"]
+    first = issue(server, world["pool_id"], client_id, "alice", device_key="us-east-1_0a1b2c3d-0000-4000-8000-00000000000a")
+    with pytest.raises(ClientError) as excinfo:
+        cognito.get_tokens_from_refresh_token(
+            RefreshToken=first["RefreshToken"], ClientId=client_id, DeviceKey="us-east-1_0a1b2c3d-0000-4000-8000-00000000000b"
+        )
+    assert error_of(excinfo) == ("NotAuthorizedException", "Invalid Refresh Token.")
+    result = cognito.get_tokens_from_refresh_token(
+        RefreshToken=first["RefreshToken"], ClientId=client_id, DeviceKey="us-east-1_0a1b2c3d-0000-4000-8000-00000000000a"
+    )["AuthenticationResult"]
+    assert claims(result["AccessToken"])["device_key"] == "us-east-1_0a1b2c3d-0000-4000-8000-00000000000a"
