@@ -40,10 +40,44 @@ def input_shape_name(operation: str) -> str | None:
     return model()["operations"][operation].get("input", {}).get("shape")
 
 
+# Java's \w, \d and \s are ASCII-only while its \p{..} classes are Unicode. A regex.ASCII flag would make
+# \p{L} ASCII-only too (and refuse a username like "zoë"), so the shorthands are spelled out instead.
+_JAVA_SHORTHANDS = {"w": "0-9A-Za-z_", "d": "0-9", "s": " \t\n\x0b\f\r"}
+
+
+def _java_to_python(pattern: str) -> str:
+    out: list[str] = []
+    in_class = False
+    index = 0
+    while index < len(pattern):
+        char = pattern[index]
+        if char == "\\" and index + 1 < len(pattern):
+            escaped = pattern[index + 1]
+            index += 2
+            ranges = _JAVA_SHORTHANDS.get(escaped.lower())
+            if ranges is None:
+                out.append(char + escaped)
+            elif escaped.islower():
+                out.append(ranges if in_class else f"[{ranges}]")
+            elif not in_class:
+                out.append(f"[^{ranges}]")
+            elif out and out[-1] == "[" and pattern[index : index + 1] == "]":
+                out[-1] = f"[^{ranges}"  # a class of just the negated shorthand, e.g. [\S]
+            else:
+                out.append(char + escaped)  # a negated shorthand among others: keep (Unicode) semantics
+            continue
+        if char == "[" and not in_class:
+            in_class = True
+        elif char == "]" and in_class:
+            in_class = False
+        out.append(char)
+        index += 1
+    return "".join(out)
+
+
 @cache
 def _pattern(pattern: str) -> regex.Pattern[str]:
-    # Java's \w, \d and \s are ASCII-only; \p{..} classes stay Unicode.
-    return regex.compile(pattern, regex.ASCII)
+    return regex.compile(_java_to_python(pattern))
 
 
 def _camel(member: str) -> str:
