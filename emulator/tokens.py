@@ -133,7 +133,11 @@ def _load(row: SigningKey) -> LoadedKey:
 
 def _key_rows(db: Session, pool_id: str) -> list[SigningKey]:
     return list(
-        db.scalars(select(SigningKey).where(SigningKey.pool_id == pool_id).order_by(SigningKey.created_at))
+        db.scalars(
+            select(SigningKey)
+            .where(SigningKey.pool_id == pool_id)
+            .order_by(SigningKey.created_at, SigningKey.token_use)
+        )
     )
 
 
