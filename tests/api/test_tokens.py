@@ -184,7 +184,13 @@ def test_access_token_claims(server, cognito, world):
 
 
 def test_device_key_claim(server, world):
-    result = issue(server, world["pool_id"], world["client_id"], "alice", device_key="us-east-1_0a1b2c3d-0000-4000-8000-000000000001")
+    result = issue(
+        server,
+        world["pool_id"],
+        world["client_id"],
+        "alice",
+        device_key="us-east-1_0a1b2c3d-0000-4000-8000-000000000001",
+    )
     assert claims(result["AccessToken"])["device_key"] == "us-east-1_0a1b2c3d-0000-4000-8000-000000000001"
     assert "device_key" not in claims(result["IdToken"])
 
@@ -581,13 +587,48 @@ def test_refresh_token_auth_with_client_secret(server, cognito, world):
 
 def test_refresh_with_another_device_key_is_refused(server, cognito, world):
     client_id = world["client_id"]
-    first = issue(server, world["pool_id"], client_id, "alice", device_key="us-east-1_0a1b2c3d-0000-4000-8000-00000000000a")
+    first = issue(
+        server,
+        world["pool_id"],
+        client_id,
+        "alice",
+        device_key="us-east-1_0a1b2c3d-0000-4000-8000-00000000000a",
+    )
     with pytest.raises(ClientError) as excinfo:
         cognito.get_tokens_from_refresh_token(
-            RefreshToken=first["RefreshToken"], ClientId=client_id, DeviceKey="us-east-1_0a1b2c3d-0000-4000-8000-00000000000b"
+            RefreshToken=first["RefreshToken"],
+            ClientId=client_id,
+            DeviceKey="us-east-1_0a1b2c3d-0000-4000-8000-00000000000b",
         )
     assert error_of(excinfo) == ("NotAuthorizedException", "Invalid Refresh Token.")
     result = cognito.get_tokens_from_refresh_token(
-        RefreshToken=first["RefreshToken"], ClientId=client_id, DeviceKey="us-east-1_0a1b2c3d-0000-4000-8000-00000000000a"
+        RefreshToken=first["RefreshToken"],
+        ClientId=client_id,
+        DeviceKey="us-east-1_0a1b2c3d-0000-4000-8000-00000000000a",
     )["AuthenticationResult"]
     assert claims(result["AccessToken"])["device_key"] == "us-east-1_0a1b2c3d-0000-4000-8000-00000000000a"
+
+
+def test_admin_operations_end_sessions(server, cognito, world):
+    pool_id, client_id = world["pool_id"], world["client_id"]
+    session = sign_in(cognito, client_id, "alice")
+    cognito.admin_user_global_sign_out(UserPoolId=pool_id, Username="alice")
+    with pytest.raises(ClientError) as excinfo:
+        cognito.get_user(AccessToken=session["AccessToken"])
+    assert error_of(excinfo) == REVOKED
+    session = sign_in(cognito, client_id, "alice")
+    cognito.admin_disable_user(UserPoolId=pool_id, Username="alice")
+    with pytest.raises(ClientError) as excinfo:
+        cognito.get_user(AccessToken=session["AccessToken"])
+    assert error_of(excinfo) == ("NotAuthorizedException", "User is disabled.")
+    # AdminDisableUser also revoked the user's tokens: enabling the user again doesn't bring them back.
+    cognito.admin_enable_user(UserPoolId=pool_id, Username="alice")
+    with pytest.raises(ClientError) as excinfo:
+        cognito.get_user(AccessToken=session["AccessToken"])
+    assert error_of(excinfo) == REVOKED
+    session = sign_in(cognito, client_id, "alice")
+    assert cognito.get_user(AccessToken=session["AccessToken"])["Username"] == "alice"
+    cognito.admin_delete_user(UserPoolId=pool_id, Username="alice")
+    with pytest.raises(ClientError) as excinfo:
+        cognito.get_user(AccessToken=session["AccessToken"])
+    assert error_of(excinfo) == ("UserNotFoundException", "User does not exist.")
