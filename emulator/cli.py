@@ -40,6 +40,16 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     serve.add_argument(
         "--no-lockout", dest="lockout", action="store_const", const=False, help="never lock users out"
     )
+    serve.add_argument(
+        "--trigger",
+        action="append",
+        dest="triggers",
+        default=[],
+        metavar="NAME=TARGET",
+        help="run Lambda function NAME (ARN or name) as TARGET: python:module:function or an http:// "
+        "Lambda Invoke API (repeatable)",
+    )
+    serve.add_argument("--lambda-endpoint", help="Lambda Invoke API for functions no --trigger maps")
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
