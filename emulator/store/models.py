@@ -74,7 +74,9 @@ class User(Base):
     __table_args__ = (
         UniqueConstraint("pool_id", "username_key", name="uq_users_pool_username"),
         UniqueConstraint("pool_id", "sub", name="uq_users_pool_sub"),
-        Index("ix_users_pool_status", "pool_id", "status"),
+        # ListUsers filters on cognito:user_status and status (enabled), results in user name order.
+        Index("ix_users_pool_status", "pool_id", "status", "username_key"),
+        Index("ix_users_pool_enabled", "pool_id", "enabled", "username_key"),
     )
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     pool_id: Mapped[str] = mapped_column(ForeignKey("user_pools.id", ondelete="CASCADE"))
