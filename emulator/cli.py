@@ -97,10 +97,15 @@ def serve(settings: Settings) -> int:
 
     from emulator.app import create_app
     from emulator.core import Emulator
+    from emulator.fixtures import FixtureError
     from emulator.store.models import UserPool
 
     configure_logging(settings.log_level)
-    emulator = Emulator(settings)
+    try:
+        emulator = Emulator(settings)
+    except FixtureError as exc:
+        print(f"cognito-emulator: cannot load the fixtures:\n{exc}", file=sys.stderr)
+        return 2
     with emulator.database.session(write=False) as session:
         pools = session.scalar(select(func.count()).select_from(UserPool))
     print(
@@ -123,6 +128,56 @@ def serve(settings: Settings) -> int:
     return 0
 
 
+def _export_parser(sub: argparse._SubParsersAction) -> None:
+    export = sub.add_parser(
+        "export", help="write the current world (pools, clients, groups, users) as a fixture file"
+    )
+    export.add_argument(
+        "--database",
+        help="SQLAlchemy URL (default: COGNITO_EMULATOR_DATABASE or ./.cognito-emulator/emulator.db)",
+    )
+    export.add_argument(
+        "--output", "-o", metavar="FILE", help="file to write (.json for JSON; default: stdout)"
+    )
+    export.add_argument(
+        "--with-password-hashes",
+        action="store_true",
+        help="include each password's argon2id hash and SRP verifier (passwords themselves are never stored)",
+    )
+
+
+def export(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from sqlalchemy.engine import make_url
+
+    from emulator import fixtures
+    from emulator.store import Database
+
+    settings = Settings.from_env(database=args.database)
+    url = make_url(settings.database)
+    missing_file = url.database not in (None, "", ":memory:") and not Path(url.database).expanduser().exists()
+    if url.get_backend_name() == "sqlite" and missing_file:
+        print(f"cognito-emulator: no emulator database at {url.database}", file=sys.stderr)
+        return 2
+    database = Database(settings.database)
+    try:
+        with database.session(write=False) as session:
+            if not fixtures.has_schema(session):
+                print(f"cognito-emulator: no emulator database at {database.describe()}", file=sys.stderr)
+                return 2
+            document = fixtures.export(session, with_password_hashes=args.with_password_hashes)
+    finally:
+        database.dispose()
+    fmt = "json" if args.output and args.output.lower().endswith(".json") else "yaml"
+    text = fixtures.dump(document, fmt=fmt, with_password_hashes=args.with_password_hashes)
+    if args.output:
+        Path(args.output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="cognito-emulator", description="Local, offline Amazon Cognito user pools."
@@ -130,8 +185,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
+    _export_parser(sub)
     args = parser.parse_args(argv)
     if args.command == "serve":
         return serve(settings_from_args(args))
+    if args.command == "export":
+        return export(args)
     parser.error(f"unknown command {args.command}")
     return 2

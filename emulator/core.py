@@ -41,6 +41,11 @@ class Emulator:
         self.apply_trigger_settings()
         # Called after a reset, e.g. to load the start-up fixtures again.
         self.after_reset: list[Callable[[Emulator], None]] = []
+        if settings.fixtures:
+            from emulator import fixtures
+
+            # Loaded by the process that creates the schema (worker processes only reload them after a reset).
+            fixtures.install(self, settings.fixtures, load_now=create_schema)
 
     # --- the clock -------------------------------------------------------------------------------------
     def clock_offset(self, session: Session) -> float:
