@@ -11,7 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from emulator import __version__, emulator_api, ids, outbox_api, wellknown, wire
+from emulator import __version__, clock_api, emulator_api, ids, outbox_api, wellknown, wire
 from emulator.config import Settings
 from emulator.core import Emulator
 from emulator.errors import InternalErrorException
@@ -50,6 +50,7 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
         Route("/", index, methods=["GET"]),
         *emulator_api.routes,
         *outbox_api.routes,
+        *clock_api.routes,
         *wellknown.routes,
     ]
     app = Starlette(routes=routes, middleware=[cors], exception_handlers={Exception: internal_error})
