@@ -157,11 +157,13 @@ def issue_code(
             Code.expires_at > ctx.now,
         )
         .values(expires_at=ctx.now)
+        # SQLite hands datetimes back naive: let the database, not Python, evaluate the condition.
+        .execution_options(synchronize_session="fetch")
     )
     ctx.db.execute(
-        delete(Code).where(
-            Code.user_id == user.id, Code.purpose == purpose, Code.created_at < ctx.now - _KEEP_CODES
-        )
+        delete(Code)
+        .where(Code.user_id == user.id, Code.purpose == purpose, Code.created_at < ctx.now - _KEEP_CODES)
+        .execution_options(synchronize_session="fetch")
     )
     row = Code(
         pool_id=pool.id,
