@@ -2,17 +2,23 @@
 
 GET answers ``{"messages": [...]}``, newest first, filtered by the query parameters ``pool_id``,
 ``username``, ``channel``, ``destination`` and ``limit``; DELETE empties it (or one pool's part of it).
+
+``GET /confirmUser`` is where the confirmation links of CONFIRM_WITH_LINK emails lead (Cognito's hosted
+``/confirmUser``): it confirms the sign-up as ConfirmSignUp would.
 """
 
 from __future__ import annotations
 
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, PlainTextResponse
 from starlette.routing import Route
 
 from emulator import outbox
 from emulator.core import Emulator
+from emulator.crypto.secret_hash import compute_secret_hash
+from emulator.errors import CognitoError
+from emulator.store.models import UserPoolClient
 
 DEFAULT_LIMIT = 100
 MAX_LIMIT = 10_000
@@ -61,7 +67,35 @@ async def clear_messages(request: Request) -> JSONResponse:
     return JSONResponse({"deleted": await run_in_threadpool(clear)})
 
 
+async def confirm_user(request: Request) -> PlainTextResponse:
+    params = request.query_params
+    client_id, username, code = (
+        params.get("client_id"),
+        params.get("user_name"),
+        params.get("confirmation_code"),
+    )
+    if not client_id or not username or not code:
+        return PlainTextResponse("client_id, user_name and confirmation_code are required", status_code=400)
+    emulator = _emulator(request)
+
+    def confirm() -> None:
+        body = {"ClientId": client_id, "Username": username, "ConfirmationCode": code}
+        with emulator.database.session(write=False) as session:
+            client = session.get(UserPoolClient, client_id)
+            # The link works for clients with a secret too: the hosted page knows the secret.
+            if client is not None and client.secret:
+                body["SecretHash"] = compute_secret_hash(client.id, client.secret, username)
+        emulator.call("ConfirmSignUp", body)
+
+    try:
+        await run_in_threadpool(confirm)
+    except CognitoError as error:
+        return PlainTextResponse(f"{error.code}: {error.message}", status_code=error.status)
+    return PlainTextResponse("Your registration has been confirmed!")
+
+
 routes = [
     Route("/_emulator/messages", list_messages, methods=["GET"]),
     Route("/_emulator/messages", clear_messages, methods=["DELETE"]),
+    Route("/confirmUser", confirm_user, methods=["GET"]),
 ]
