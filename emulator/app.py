@@ -61,4 +61,9 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
 def app_from_env() -> Starlette:
     """Factory for uvicorn's worker processes: settings come from COGNITO_EMULATOR_* variables and the
     parent process has already created the schema."""
-    return create_app(emulator=Emulator(Settings.from_env(), create_schema=False))
+    from emulator.cli import configure_logging
+
+    settings = Settings.from_env()
+    # A worker is a fresh process: without this its request log lines would go nowhere.
+    configure_logging(settings.log_level, settings.log_format)
+    return create_app(emulator=Emulator(settings, create_schema=False))

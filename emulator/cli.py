@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
 from collections.abc import Sequence
+from datetime import UTC, datetime
 
 from emulator import __version__
 from emulator.config import ENV_PREFIX, Settings
@@ -73,12 +75,28 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     )
 
 
-def configure_logging(level: str) -> None:
-    logging.basicConfig(
-        level=getattr(logging, level.upper()),
-        format="%(asctime)s %(levelname)-5s %(name)s: %(message)s",
-        stream=sys.stderr,
-    )
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line (``--log-format json``), for log collectors."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "message": record.getMessage(),
+        }
+        if record.exc_info:
+            entry["exception"] = self.formatException(record.exc_info)
+        return json.dumps(entry)
+
+
+def configure_logging(level: str, fmt: str = "text") -> None:
+    handler = logging.StreamHandler(sys.stderr)
+    if fmt == "json":
+        handler.setFormatter(JsonFormatter())
+    else:
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-5s %(name)s: %(message)s"))
+    logging.basicConfig(level=getattr(logging, level.upper()), handlers=[handler])
 
 
 def _export_to_env(settings: Settings) -> None:
@@ -100,7 +118,7 @@ def serve(settings: Settings) -> int:
     from emulator.fixtures import FixtureError
     from emulator.store.models import UserPool
 
-    configure_logging(settings.log_level)
+    configure_logging(settings.log_level, settings.log_format)
     try:
         emulator = Emulator(settings)
     except FixtureError as exc:
@@ -118,6 +136,8 @@ def serve(settings: Settings) -> int:
         "port": settings.port,
         "log_level": settings.log_level,
         "access_log": False,
+        # In JSON mode uvicorn's own lines go through the root logger's JSON handler too.
+        **({"log_config": None} if settings.log_format == "json" else {}),
     }
     if settings.workers > 1:
         emulator.close()

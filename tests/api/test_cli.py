@@ -5,6 +5,7 @@ restart, and several worker processes sharing one SQLite file."""
 from __future__ import annotations
 
 import dataclasses
+import json
 import os
 import signal
 import subprocess
@@ -116,11 +117,11 @@ def test_pools_and_clients_survive_a_restart(tmp_path, served, workers):
     assert first.interrupt() == 0
     assert "Traceback" not in first.stderr_path.read_text()
 
-    # Second start: an explicit --port beats the environment variable.
+    # Second start: an explicit --port beats the environment variable; logs as JSON lines.
     second_port = free_port()
     second = Served(
         tmp_path,
-        ["--port", str(second_port), "--database", f"sqlite:///{database}"],
+        ["--port", str(second_port), "--database", f"sqlite:///{database}", "--log-format", "json"],
         env={ENV_PREFIX + "PORT": str(port)},
     )
     served.append(second)
@@ -136,6 +137,10 @@ def test_pools_and_clients_survive_a_restart(tmp_path, served, workers):
     assert again == client
     assert again["ClientSecret"] == client["ClientSecret"]
     assert second.interrupt() == 0
+    log = [json.loads(line) for line in second.stderr_path.read_text().splitlines()]
+    requests = [entry for entry in log if entry["logger"] == "emulator.requests"]
+    assert any(entry["message"].startswith("DescribeUserPoolClient ") for entry in requests), log
+    assert {entry["level"] for entry in log} <= {"DEBUG", "INFO", "WARNING"}
 
 
 def test_several_workers_share_the_default_database(workers):
@@ -153,6 +158,8 @@ def test_several_workers_share_the_default_database(workers):
     listed = make_boto_client(f"http://127.0.0.1:{port}").list_user_pools(MaxResults=60)["UserPools"]
     assert {summary["Id"] for summary in listed} == created
     assert process.interrupt() == 0
+    # Each worker logs its requests.
+    assert process.stderr_path.read_text().count("emulator.requests: CreateUserPool ") == 6
 
 
 # --- configuration, without a server ----------------------------------------------------------------------
