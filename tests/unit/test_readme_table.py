@@ -1,0 +1,72 @@
+"""The README's table of supported operations must match the registry and the service model.
+
+When this fails after you implemented an operation, run ``python scripts/operations_table.py``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import sys
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from emulator import operations, service_model
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def load_script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "operations_table", ROOT / "scripts" / "operations_table.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules.setdefault("operations_table", module)
+    spec.loader.exec_module(module)
+    return module
+
+
+script = load_script()
+
+
+def test_the_committed_readme_table_is_current():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert script.with_table(readme, script.render_table()) == readme, (
+        "README.md's operations table is stale: run python scripts/operations_table.py"
+    )
+
+
+def test_the_table_lists_every_model_operation_once():
+    table = script.render_table()
+    rows = [
+        line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| Operation")
+    ]
+    names = [row.split("|")[1].strip() for row in rows]
+    assert names == service_model.operation_names()
+    implemented = set(operations.load_all())
+    for row, name in zip(rows, names, strict=True):
+        assert row.endswith("| yes |") == (name in implemented), row
+    assert f"{len(implemented)} of {len(names)} operations" in table
+
+
+def test_check_mode_reports_a_stale_readme(tmp_path, capsys):
+    stale = tmp_path / "README.md"
+    stale.write_text(f"# Title\n\n{script.START}\n| old | table |\n{script.END}\n\nMore text.\n")
+    assert script.main(["--check", "--readme", str(stale)]) == 1
+    assert "stale" in capsys.readouterr().err
+
+    assert script.main(["--readme", str(stale)]) == 0
+    text = stale.read_text()
+    assert text.startswith("# Title\n\n")
+    assert text.endswith(f"{script.END}\n\nMore text.\n")
+    assert "| old | table |" not in text
+    assert script.main(["--check", "--readme", str(stale)]) == 0
+
+
+def test_missing_markers_are_an_error(tmp_path):
+    readme = tmp_path / "README.md"
+    readme.write_text("no markers here\n")
+    with pytest.raises(SystemExit):
+        script.main(["--check", "--readme", str(readme)])
