@@ -9,7 +9,8 @@ A fixture file is YAML (or JSON, by its ``.json`` name)::
       other-function: http://127.0.0.1:3001              # the Lambda Invoke API (SAM CLI, LocalStack)
     pools:
       - id: us-east-1_Demo00001        # required, explicit: <region>_<[0-9A-Za-z]+>
-        name: demo                     # required
+        name: demo                     # required to create the pool; without it (and without settings and
+                                       # mfa) the entry adds clients, groups and users to an existing pool
         settings: {...}                # any CreateUserPool request member except PoolName, in the API's shape
         mfa: {...}                     # any SetUserPoolMfaConfig request member except UserPoolId
         clients:
@@ -181,7 +182,8 @@ class ClientSpec:
 class PoolSpec:
     path: str
     id: str
-    name: str
+    # None: the entry adds clients, groups or users to a pool declared before (another file, or the API).
+    name: str | None
     settings: dict[str, Any] = field(default_factory=dict)
     mfa: dict[str, Any] | None = None
     clients: list[ClientSpec] = field(default_factory=list)
@@ -496,11 +498,15 @@ class _Checker:
         return f"python:{module}{sep}{function}"
 
     def pool(self, value: Any, path: str) -> PoolSpec | None:
-        if not self.mapping(value, path, _POOL_KEYS, required=("id", "name")):
+        if not self.mapping(value, path, _POOL_KEYS, required=("id",)):
             return None
         pool_id, name = value.get("id"), value.get("name")
         ok = pool_id is not None and self.model_value("UserPoolIdType", pool_id, f"{path}.id")
-        ok = name is not None and self.model_value("UserPoolNameType", name, f"{path}.name") and ok
+        if name is not None:
+            ok = self.model_value("UserPoolNameType", name, f"{path}.name") and ok
+        elif value.get("settings") is not None or value.get("mfa") is not None:
+            # Without a name the entry only adds to a pool declared elsewhere, so it cannot set anything on it.
+            self.problem(f"{path}.name", "is required to declare the pool's settings or mfa")
         settings = self.request_members(
             "CreateUserPoolRequest", value.get("settings"), f"{path}.settings", _POOL_EXCLUDED
         )
@@ -515,7 +521,7 @@ class _Checker:
                     f"{path}.mfa.MfaConfiguration",
                     f"{mfa['MfaConfiguration']} contradicts settings.MfaConfiguration {declared}; set it in one place",
                 )
-        pool = PoolSpec(path=path, id=str(pool_id), name=str(name), settings=settings, mfa=mfa)
+        pool = PoolSpec(path=path, id=str(pool_id), name=name, settings=settings, mfa=mfa)
         for client_path, item in self.items(value.get("clients"), f"{path}.clients"):
             client = self.client(item, client_path)
             if client is not None:
@@ -706,8 +712,6 @@ class _Checker:
             self.problem(f"{path}.mfa.sms", "SMS MFA needs a phone_number attribute")
         if user.mfa_email and not user.attributes.get("email") and not _is_email_username(pool, user):
             self.problem(f"{path}.mfa.email", "email MFA needs an email attribute")
-        if user.mfa_email and "EmailMfaConfiguration" not in (pool.mfa or {}):
-            self.problem(f"{path}.mfa.email", "the pool's mfa has no EmailMfaConfiguration")
 
 
 def _is_base32(secret: str) -> bool:
@@ -802,10 +806,8 @@ class _Apply:
         for function, target in fixture.triggers.items():
             targets.set_target(self.ctx.db, function, target)
         for spec in fixture.pools:
-            try:
-                pool = self.pool(spec)
-            except CognitoError as exc:
-                self.problems.append(f"{spec.path}: {exc.message}")
+            pool = self._guard(spec.path, self.pool, spec)
+            if pool is None:
                 continue
             for client in spec.clients:
                 self._guard(client.path, self.client, pool, client)
@@ -815,11 +817,11 @@ class _Apply:
             for user in spec.users:
                 self._guard(user.path, self.user, pool, user)
 
-    def _guard(self, path: str, action: Callable[..., None], *args: Any) -> None:
+    def _guard(self, path: str, action: Callable[..., Any], *args: Any) -> Any:
         """Run one item's load in a savepoint, so a problem is recorded and the next item still gets checked."""
         try:
             with self.ctx.db.begin_nested():
-                action(*args)
+                return action(*args)
         except CognitoError as exc:
             self.problems.append(f"{path}: {exc.message}")
         except _Problem as exc:
@@ -828,12 +830,22 @@ class _Apply:
             self.problems.append(f"{path}: conflicts with what the database holds ({exc.orig})")
 
     def pool(self, spec: PoolSpec) -> UserPool:
-        request = {**copy.deepcopy(spec.settings), "PoolName": spec.name}
         pool = self.ctx.db.get(UserPool, spec.id)
+        if spec.name is None:
+            if pool is None:
+                raise _Problem(
+                    f"{spec.path}.id", f"pool {spec.id} does not exist; give it a `name` to create it"
+                )
+            return pool
+        request = {**copy.deepcopy(spec.settings), "PoolName": spec.name}
+        try:
+            config = pools.new_pool_config(request)  # the pool rules, checked before anything is created
+        except CognitoError as exc:
+            raise _Problem(f"{spec.path}.settings", exc.message) from None
         if pool is None:
             pool = pools.create_pool(self.ctx, request, pool_id=spec.id)
         else:
-            pool.config = pools.new_pool_config(request)
+            pool.config = config
             pool.name = spec.name
             pool.region = ids.pool_region(spec.id)
             pool.tags = dict(spec.settings.get("UserPoolTags") or {})
@@ -850,11 +862,15 @@ class _Apply:
         client = self.ctx.db.get(UserPoolClient, spec.id)
         if client is not None and client.pool_id != pool.id:
             raise _Problem(f"{spec.path}.id", f"client {spec.id} already belongs to pool {client.pool_id}")
+        try:
+            pools.check_client_attributes(pool, request, "creating" if client is None else "updating")
+            config = pools.client_settings(request)
+        except CognitoError as exc:
+            raise _Problem(f"{spec.path}.settings", exc.message) from None
         if client is None:
             pools.create_client(self.ctx, pool, request, client_id=spec.id, secret=spec.secret)
             return
-        pools.check_client_attributes(pool, request, "updating")
-        client.config = pools.client_settings(request)
+        client.config = config
         client.name = spec.name
         client.secret = spec.secret
         client.modified_at = self.ctx.now
@@ -873,6 +889,8 @@ class _Apply:
         from emulator import attributes
 
         ctx = self.ctx
+        if spec.mfa_email and "EmailMfaConfiguration" not in pool.config:
+            raise _Problem(f"{spec.path}.mfa.email", "the pool has no EmailMfaConfiguration (see its `mfa`)")
         try:
             values = attributes.check_writes(pool, spec.attributes, client=None, creating=True)
         except CognitoError as exc:
