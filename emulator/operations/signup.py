@@ -128,6 +128,14 @@ def confirmation_link(ctx: Context, client: UserPoolClient, user: User) -> str:
     )
 
 
+def passwordless(pool: UserPool) -> bool:
+    """Pools whose users may sign in with a one-time code or a passkey may have users without a password."""
+    factors = ((pool.config.get("Policies") or {}).get("SignInPolicy") or {}).get(
+        "AllowedFirstAuthFactors"
+    ) or []
+    return any(factor in factors for factor in ("EMAIL_OTP", "SMS_OTP", "WEB_AUTHN"))
+
+
 # --- SignUp ------------------------------------------------------------------------------------------
 @operation("SignUp")
 def sign_up(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
@@ -141,9 +149,10 @@ def sign_up(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     )
     values = {name: value for name, value in values.items() if value != ""}
     password = request.get("Password")
-    if not password:
+    if password:
+        users.check_password_policy(pool, password)
+    elif not passwordless(pool):
         raise InvalidParameterException("Password is required for this user pool.")
-    users.check_password_policy(pool, password)
     users.check_new_username(pool, username)
     given = dict(values)
     if users.username_attributes(pool):
@@ -151,7 +160,8 @@ def sign_up(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     attributes.check_required(pool, given)
     # ValidationData and ClientMetadata only matter to Lambda triggers.
     user = users.create_user(ctx, pool, username, values, status="UNCONFIRMED")
-    users.set_password(ctx, pool, user, password, temporary=False)
+    if password:
+        users.set_password(ctx, pool, user, password, temporary=False)
     result: dict[str, Any] = {"UserConfirmed": False, "UserSub": user.sub}
     delivery = send_sign_up_code(ctx, pool, client, user)
     if delivery is not None:

@@ -394,3 +394,20 @@ def test_confirm_with_link_email(cognito, http):
         f"/confirmUser?client_id={client_id}&user_name=liz&confirmation_code={message['code']}"
         in message["body"]
     )
+
+
+def test_password_optional_only_in_passwordless_pools(cognito, http):
+    pool_id = make_pool(cognito)
+    client_id = make_client(cognito, pool_id)["ClientId"]
+    with pytest.raises(ClientError) as excinfo:
+        cognito.sign_up(ClientId=client_id, Username="nopass", UserAttributes=email("n@x.io"))
+    assert error(excinfo)[0] == "InvalidParameterException"
+    passwordless = make_pool(
+        cognito, Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP"]}}
+    )
+    client_id = make_client(cognito, passwordless)["ClientId"]
+    cognito.sign_up(ClientId=client_id, Username="nopass", UserAttributes=email("n@x.io"))
+    cognito.confirm_sign_up(
+        ClientId=client_id, Username="nopass", ConfirmationCode=last_code(http, pool_id=passwordless)
+    )
+    assert cognito.admin_get_user(UserPoolId=passwordless, Username="nopass")["UserStatus"] == "CONFIRMED"
