@@ -218,6 +218,20 @@ def test_create_pool_with_many_settings_round_trips(cognito):
     assert schema["custom:age"]["NumberAttributeConstraints"] == {"MinValue": "0", "MaxValue": "150"}
 
 
+def test_estimated_number_of_users_counts_the_pools_users(cognito):
+    pool_id = cognito.create_user_pool(PoolName="people")["UserPool"]["Id"]
+    other = cognito.create_user_pool(PoolName="others")["UserPool"]["Id"]
+    for name in ("ann", "bob"):
+        cognito.admin_create_user(UserPoolId=pool_id, Username=name, MessageAction="SUPPRESS")
+    cognito.admin_create_user(UserPoolId=other, Username="cat", MessageAction="SUPPRESS")
+    assert cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["EstimatedNumberOfUsers"] == 2
+    cognito.admin_delete_user(UserPoolId=pool_id, Username="ann")
+    assert cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]["EstimatedNumberOfUsers"] == 1
+    # Deleting a pool deletes its users, and only its users.
+    cognito.delete_user_pool(UserPoolId=pool_id)
+    assert cognito.describe_user_pool(UserPoolId=other)["UserPool"]["EstimatedNumberOfUsers"] == 1
+
+
 def test_pool_names_need_not_be_unique(cognito):
     first = cognito.create_user_pool(PoolName="same")["UserPool"]["Id"]
     second = cognito.create_user_pool(PoolName="same")["UserPool"]["Id"]
