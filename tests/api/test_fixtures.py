@@ -572,3 +572,21 @@ def test_serve_refuses_to_start_with_a_broken_fixture_file(tmp_path: Path, capsy
     err = capsys.readouterr().err
     assert "cannot load the fixtures" in err
     assert f"{bad}: pools[0].users[0].status: must be one of CONFIRMED" in err
+
+
+def test_worker_processes_do_not_load_at_start_but_do_after_a_reset(tmp_path: Path) -> None:
+    """``--workers N``: the parent process loads the fixtures; each worker only reloads them after a reset."""
+    from emulator.core import Emulator
+
+    path = write(tmp_path, WORLD)
+    url = f"sqlite:///{tmp_path / 'workers.db'}"
+    Emulator(Settings(database=url)).close()  # the parent created the schema
+    worker = Emulator(Settings(database=url, fixtures=[str(path)]), create_schema=False)
+    try:
+        with worker.database.session(write=False) as session:
+            assert fixtures.export(session)["pools"] == []
+        worker.reset()
+        with worker.database.session(write=False) as session:
+            assert [pool["id"] for pool in fixtures.export(session)["pools"]] == [EMAIL_POOL, POOL]
+    finally:
+        worker.close()
