@@ -178,6 +178,9 @@ def issue_code(
     )
     ctx.db.add(row)
     subject, template = message if message is not None else verification_message(pool, channel)
+    from emulator.triggers.events import custom_message  # triggers import the outbox's neighbours
+
+    subject, template = custom_message(ctx, pool, user, purpose, channel, subject, template)
     body = render(template, code=value, username=user.username)
     if link is not None:
         body = _replace_link(body, render(link, code=value, username=user.username))

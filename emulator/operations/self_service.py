@@ -28,6 +28,7 @@ from emulator.operations.users_admin import (
     send_reset_code,
 )
 from emulator.store.models import User, UserPool, UserPoolClient
+from emulator.triggers import events
 
 USER_ADMIN_SCOPE = "aws.cognito.signin.user.admin"
 NO_RECOVERY_MESSAGE = (
@@ -43,6 +44,10 @@ def forgot_password(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     pools.check_client_secret(client, username, request.get("SecretHash"))
     hide = prevents_user_existence_errors(client)
     user = users.find_user(ctx, pool, username)
+    if user is None:
+        from emulator.signin.migration import migrate_user
+
+        user = migrate_user(ctx, pool, client, username, password=None, request=request)
     if user is None or not user.enabled:
         if hide:
             return {"CodeDeliveryDetails": simulated_delivery(pool, username)}
@@ -80,6 +85,8 @@ def confirm_forgot_password(ctx: Context, request: dict[str, Any]) -> dict[str, 
     outbox.consume_code(ctx, user, purpose=FORGOT_PASSWORD, code=request["ConfirmationCode"])
     users.set_password(ctx, pool, user, request["Password"], temporary=False)
     user.status = "CONFIRMED"
+    events.post_confirmation(ctx, pool, "PostConfirmation_ConfirmForgotPassword", user, client.id,
+                             request.get("ClientMetadata"))
     return {}
 
 

@@ -25,6 +25,7 @@ from emulator.errors import (
 )
 from emulator.operations import operation
 from emulator.store.models import AuthSession, User, UserPool, UserPoolClient
+from emulator.triggers import events
 
 SIGN_UP = "SIGN_UP"
 SIGN_UP_VALIDITY = timedelta(hours=24)
@@ -158,16 +159,36 @@ def sign_up(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     if users.username_attributes(pool):
         given["email" if users.is_email(username) else "phone_number"] = username
     attributes.check_required(pool, given)
-    # ValidationData and ClientMetadata only matter to Lambda triggers.
-    user = users.create_user(ctx, pool, username, values, status="UNCONFIRMED")
+    decision = events.pre_sign_up(ctx, pool, "PreSignUp_SignUp", username, client.id, given, request)
+    confirmed = bool(decision.get("autoConfirmUser"))
+    user = users.create_user(ctx, pool, username, values, status="CONFIRMED" if confirmed else "UNCONFIRMED")
+    _auto_verify(ctx, pool, user, decision)
     if password:
         users.set_password(ctx, pool, user, password, temporary=False)
-    result: dict[str, Any] = {"UserConfirmed": False, "UserSub": user.sub}
+    result: dict[str, Any] = {"UserConfirmed": confirmed, "UserSub": user.sub}
+    if confirmed:
+        # Confirmed by PreSignUp: no code to send, and the Session signs the user in (Amplify's autoSignIn).
+        result["Session"] = new_session(ctx, pool, client, user, flow=AUTO_SIGN_IN_FLOW,
+                                        state={"username": user.username, "via": "PreSignUp"})
+        return result
     delivery = send_sign_up_code(ctx, pool, client, user)
     if delivery is not None:
         result["CodeDeliveryDetails"] = delivery
     result["Session"] = new_session(ctx, pool, client, user, flow=SIGN_UP_FLOW)
     return result
+
+
+def _auto_verify(ctx: Context, pool: UserPool, user: User, decision: dict[str, Any]) -> None:
+    """PreSignUp's autoVerifyEmail / autoVerifyPhone mark the address verified."""
+    values = users.attribute_map(user)
+    changed = False
+    for flag, name, verified in (("autoVerifyEmail", "email", "email_verified"),
+                                 ("autoVerifyPhone", "phone_number", "phone_number_verified")):
+        if decision.get(flag) and values.get(name):
+            users.set_attribute(user, verified, "true")
+            changed = True
+    if changed:
+        users.sync_aliases(ctx, pool, user)
 
 
 # --- ConfirmSignUp -----------------------------------------------------------------------------------
@@ -197,6 +218,8 @@ def confirm_sign_up(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
         users.set_attribute(user, attributes.CONTACT_ATTRIBUTES[attribute][1], "true")
     users.sync_aliases(ctx, pool, user, force=bool(request.get("ForceAliasCreation")))
     _use_sign_up_session(ctx, client, user, request.get("Session"))
+    events.post_confirmation(ctx, pool, "PostConfirmation_ConfirmSignUp", user, client.id,
+                             request.get("ClientMetadata"))
     return {
         "Session": new_session(
             ctx,

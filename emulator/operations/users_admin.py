@@ -16,6 +16,7 @@ from emulator.errors import (
 )
 from emulator.operations import operation
 from emulator.store.models import User, UserPool
+from emulator.triggers import events
 
 FORGOT_PASSWORD = "FORGOT_PASSWORD"
 FORGOT_PASSWORD_VALIDITY = timedelta(hours=1)
@@ -46,6 +47,7 @@ def admin_create_user(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
         values = {name: value for name, value in values.items() if value != ""}
         if password is not None:
             users.check_password_policy(pool, password)
+        events.pre_sign_up(ctx, pool, "PreSignUp_AdminCreateUser", request["Username"], None, values, request)
         user = users.create_user(
             ctx,
             pool,
@@ -84,6 +86,8 @@ def _send_invitation(
     for medium in mediums:
         destination = values["email" if medium == "EMAIL" else "phone_number"]
         subject, template = outbox.invitation_message(pool, medium)
+        subject, template = events.custom_message(ctx, pool, user, "INVITATION", medium, subject, template,
+                                                  username_parameter="{username}")
         outbox.send_message(
             ctx,
             pool,
@@ -127,10 +131,11 @@ def admin_delete_user(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
 # --- status and passwords ----------------------------------------------------------------------------
 @operation("AdminConfirmSignUp")
 def admin_confirm_sign_up(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
-    _pool, user = _user(ctx, request)
+    pool, user = _user(ctx, request)
     if user.status != "UNCONFIRMED":
         raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
     user.status = "CONFIRMED"
+    events.post_confirmation(ctx, pool, "PostConfirmation_ConfirmSignUp", user, None, request.get("ClientMetadata"))
     user.modified_at = ctx.now
     return {}
 

@@ -165,7 +165,9 @@ def new_password_required(ctx: Context, step: Step) -> Outcome:
     if given:
         apply_attributes(ctx, step.pool, user, given, client=step.client)
     user.status = "CONFIRMED"
-    return factors.second_factor_or_tokens(ctx, step.pool, step.client, user, {**_carry(step.state), "new_password": True})
+    return factors.second_factor_or_tokens(
+        ctx, step.pool, step.client, user, {**_carry(step.state), "new_password": True}
+    )
 
 
 def select_challenge(ctx: Context, step: Step) -> Outcome:

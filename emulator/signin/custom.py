@@ -19,8 +19,14 @@ from emulator.triggers import configured, invoke
 from emulator.triggers.events import base_event, user_attributes
 
 
-def start(ctx: Context, pool: UserPool, client: UserPoolClient, username: str, parameters: dict[str, Any],
-          state: dict[str, Any]) -> Outcome:
+def start(
+    ctx: Context,
+    pool: UserPool,
+    client: UserPoolClient,
+    username: str,
+    parameters: dict[str, Any],
+    state: dict[str, Any],
+) -> Outcome:
     if not configured(pool, "DefineAuthChallenge"):
         raise InvalidParameterException("Custom auth lambda trigger is not configured for the user pool.")
     user = factors.find_user(ctx, pool, client, username)
@@ -33,16 +39,35 @@ def start(ctx: Context, pool: UserPool, client: UserPoolClient, username: str, p
     return next_step(ctx, pool, client, user, history, state)
 
 
-def next_step(ctx: Context, pool: UserPool, client: UserPoolClient, user: User, history: list[dict[str, Any]],
-              state: dict[str, Any]) -> Outcome:
+def next_step(
+    ctx: Context,
+    pool: UserPool,
+    client: UserPoolClient,
+    user: User,
+    history: list[dict[str, Any]],
+    state: dict[str, Any],
+) -> Outcome:
     """Ask DefineAuthChallenge what comes after ``history``."""
     metadata = state.get("client_metadata") or {}
-    define = invoke(ctx, pool, "DefineAuthChallenge", base_event(
-        ctx, pool, "DefineAuthChallenge_Authentication", user.username, client.id,
-        {"userAttributes": user_attributes(user), "session": history, "clientMetadata": metadata,
-         "userNotFound": False},
-        {"challengeName": None, "issueTokens": None, "failAuthentication": None},
-    ))["response"]
+    define = invoke(
+        ctx,
+        pool,
+        "DefineAuthChallenge",
+        base_event(
+            ctx,
+            pool,
+            "DefineAuthChallenge_Authentication",
+            user.username,
+            client.id,
+            {
+                "userAttributes": user_attributes(user),
+                "session": history,
+                "clientMetadata": metadata,
+                "userNotFound": False,
+            },
+            {"challengeName": None, "issueTokens": None, "failAuthentication": None},
+        ),
+    )["response"]
     if define.get("failAuthentication"):
         raise NotAuthorizedException(factors.INCORRECT)
     if define.get("issueTokens"):
@@ -59,20 +84,41 @@ def next_step(ctx: Context, pool: UserPool, client: UserPoolClient, user: User, 
         return factors.start_srp(ctx, pool, user, state["custom_srp_a"], state)
     if name != "CUSTOM_CHALLENGE":
         raise InvalidLambdaResponseException(f"Invalid challenge name from DefineAuthChallenge: {name}")
-    created = invoke(ctx, pool, "CreateAuthChallenge", base_event(
-        ctx, pool, "CreateAuthChallenge_Authentication", user.username, client.id,
-        {"userAttributes": user_attributes(user), "challengeName": name, "session": history,
-         "clientMetadata": metadata, "userNotFound": False},
-        {"publicChallengeParameters": {}, "privateChallengeParameters": {}, "challengeMetadata": None},
-    ))["response"]
-    public = {key: value if isinstance(value, str) else str(value)
-              for key, value in (created.get("publicChallengeParameters") or {}).items()}
+    created = invoke(
+        ctx,
+        pool,
+        "CreateAuthChallenge",
+        base_event(
+            ctx,
+            pool,
+            "CreateAuthChallenge_Authentication",
+            user.username,
+            client.id,
+            {
+                "userAttributes": user_attributes(user),
+                "challengeName": name,
+                "session": history,
+                "clientMetadata": metadata,
+                "userNotFound": False,
+            },
+            {"publicChallengeParameters": {}, "privateChallengeParameters": {}, "challengeMetadata": None},
+        ),
+    )["response"]
+    public = {
+        key: value if isinstance(value, str) else str(value)
+        for key, value in (created.get("publicChallengeParameters") or {}).items()
+    }
     public["USERNAME"] = user.username
-    return Challenge("CUSTOM_CHALLENGE", public, user, {
-        **state,
-        "custom_private": created.get("privateChallengeParameters") or {},
-        "custom_metadata": created.get("challengeMetadata"),
-    })
+    return Challenge(
+        "CUSTOM_CHALLENGE",
+        public,
+        user,
+        {
+            **state,
+            "custom_private": created.get("privateChallengeParameters") or {},
+            "custom_metadata": created.get("challengeMetadata"),
+        },
+    )
 
 
 def answer(ctx: Context, step: Any) -> Outcome:
@@ -81,29 +127,47 @@ def answer(ctx: Context, step: Any) -> Outcome:
     if user is None:
         raise NotAuthorizedException(factors.INCORRECT)
     state = step.state
-    verdict = invoke(ctx, step.pool, "VerifyAuthChallengeResponse", base_event(
-        ctx, step.pool, "VerifyAuthChallengeResponse_Authentication", user.username, step.client.id,
-        {"userAttributes": user_attributes(user), "privateChallengeParameters": state.get("custom_private") or {},
-         "challengeAnswer": require(step.responses, "ANSWER"), "clientMetadata": state.get("client_metadata") or {},
-         "userNotFound": False},
-        {"answerCorrect": None},
-    ))["response"]
-    history = [*state.get("custom_history", []), {
-        "challengeName": "CUSTOM_CHALLENGE",
-        "challengeResult": bool(verdict.get("answerCorrect")),
-        "challengeMetadata": state.get("custom_metadata"),
-    }]
+    verdict = invoke(
+        ctx,
+        step.pool,
+        "VerifyAuthChallengeResponse",
+        base_event(
+            ctx,
+            step.pool,
+            "VerifyAuthChallengeResponse_Authentication",
+            user.username,
+            step.client.id,
+            {
+                "userAttributes": user_attributes(user),
+                "privateChallengeParameters": state.get("custom_private") or {},
+                "challengeAnswer": require(step.responses, "ANSWER"),
+                "clientMetadata": state.get("client_metadata") or {},
+                "userNotFound": False,
+            },
+            {"answerCorrect": None},
+        ),
+    )["response"]
+    history = [
+        *state.get("custom_history", []),
+        {
+            "challengeName": "CUSTOM_CHALLENGE",
+            "challengeResult": bool(verdict.get("answerCorrect")),
+            "challengeMetadata": state.get("custom_metadata"),
+        },
+    ]
     return next_step(ctx, step.pool, step.client, user, history, _carry(state))
 
 
-def after_password_verifier(ctx: Context, pool: UserPool, client: UserPoolClient, user: User,
-                            state: dict[str, Any]) -> Outcome:
-    history = [*state.get("custom_history", []),
-               {"challengeName": "PASSWORD_VERIFIER", "challengeResult": True, "challengeMetadata": None}]
+def after_password_verifier(
+    ctx: Context, pool: UserPool, client: UserPoolClient, user: User, state: dict[str, Any]
+) -> Outcome:
+    history = [
+        *state.get("custom_history", []),
+        {"challengeName": "PASSWORD_VERIFIER", "challengeResult": True, "challengeMetadata": None},
+    ]
     return next_step(ctx, pool, client, user, history, _carry(state))
 
 
 def _carry(state: dict[str, Any]) -> dict[str, Any]:
     keep = ("flow", "admin", "first_factor", "client_metadata")
     return {key: value for key, value in state.items() if key in keep}
-

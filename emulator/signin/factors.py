@@ -195,9 +195,14 @@ def finish(
     lockout.record_success(user)
     metadata = state.get("client_metadata") or {}
     events.post_authentication(ctx, pool, client.id, user, client_metadata=metadata)
-    source = "TokenGeneration_NewPasswordChallenge" if state.get("new_password") else "TokenGeneration_Authentication"
-    override = events.pre_token_generation(ctx, pool, client.id, user, source, groups=events.group_names(ctx, user),
-                                           client_metadata=metadata)
+    source = (
+        "TokenGeneration_NewPasswordChallenge"
+        if state.get("new_password")
+        else "TokenGeneration_Authentication"
+    )
+    override = events.pre_token_generation(
+        ctx, pool, client.id, user, source, groups=events.group_names(ctx, user), client_metadata=metadata
+    )
     result = tokens.issue_tokens(ctx, pool, client, user, auth_time=ctx.now, claims_override=override)
     return Authenticated(result)
 

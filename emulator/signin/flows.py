@@ -77,7 +77,14 @@ def password_flow(
 ) -> Outcome:
     username = _username_and_secret(client, parameters)
     password = require(parameters, "PASSWORD")
-    user = factors.find_user(ctx, pool, client, username)
+    user = users.find_user(ctx, pool, username)
+    if user is None:
+        from emulator.signin.migration import migrate_user
+
+        user = migrate_user(ctx, pool, client, username, password=password, request=request)
+        if user is None:
+            raise factors.unknown_user(client)
+    ctx.log["user"] = user.username
     factors.begin(ctx, pool, client, user, state)
     factors.check_password(ctx, user, password)
     return factors.after_password(ctx, pool, client, user, {**state, "first_factor": "PASSWORD"})
@@ -203,8 +210,14 @@ def _sign_up_session(
     return factors.finish(ctx, pool, client, user, state)
 
 
-def refresh_flow(ctx: Context, pool: UserPool, client: UserPoolClient, parameters: dict[str, Any],
-                 state: dict[str, Any], request: dict[str, Any]) -> Outcome:
+def refresh_flow(
+    ctx: Context,
+    pool: UserPool,
+    client: UserPoolClient,
+    parameters: dict[str, Any],
+    state: dict[str, Any],
+    request: dict[str, Any],
+) -> Outcome:
     from emulator import tokens
     from emulator.store.models import RefreshToken
     from emulator.triggers import events
@@ -215,12 +228,23 @@ def refresh_flow(ctx: Context, pool: UserPool, client: UserPoolClient, parameter
     override = None
     if owner is not None:
         override = events.pre_token_generation(
-            ctx, pool, client.id, owner, "TokenGeneration_RefreshTokens", groups=events.group_names(ctx, owner),
+            ctx,
+            pool,
+            client.id,
+            owner,
+            "TokenGeneration_RefreshTokens",
+            groups=events.group_names(ctx, owner),
             client_metadata=state.get("client_metadata"),
         )
     result = tokens.refresh(
-        ctx, pool, client, refresh_token, device_key=parameters.get("DEVICE_KEY"),
-        secret_hash=parameters.get("SECRET_HASH"), username=parameters.get("USERNAME"), claims_override=override,
+        ctx,
+        pool,
+        client,
+        refresh_token,
+        device_key=parameters.get("DEVICE_KEY"),
+        secret_hash=parameters.get("SECRET_HASH"),
+        username=parameters.get("USERNAME"),
+        claims_override=override,
     )
     return Authenticated(result)
 

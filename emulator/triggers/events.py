@@ -195,3 +195,190 @@ def _groups(override: dict[str, dict[str, Any]], details: dict[str, Any] | None)
         override["id"]["cognito:roles"] = details["iamRolesToOverride"] or None
     if details.get("preferredRole") is not None:
         override["id"]["cognito:preferred_role"] = details["preferredRole"]
+
+
+# --- sign-up, confirmation, messages, migration --------------------------------------------------------
+def _as_map(items: Any) -> dict[str, str]:
+    """ValidationData / UserAttributes lists ([{"Name", "Value"}]) as the map triggers receive."""
+    if isinstance(items, dict):
+        return dict(items)
+    return {
+        item["Name"]: item.get("Value", "")
+        for item in items or []
+        if isinstance(item, dict) and "Name" in item
+    }
+
+
+def pre_sign_up(
+    ctx: Context,
+    pool: UserPool,
+    source: str,
+    username: str,
+    client_id: str | None,
+    user_attributes_given: dict[str, str],
+    request: dict[str, Any],
+) -> dict[str, Any]:
+    """PreSignUp_SignUp / PreSignUp_AdminCreateUser: the response (autoConfirmUser, autoVerifyEmail, autoVerifyPhone),
+    or {} when the pool has no PreSignUp trigger. A failing trigger rejects the sign-up."""
+    if not configured(pool, "PreSignUp"):
+        return {}
+    event = invoke(
+        ctx,
+        pool,
+        "PreSignUp",
+        base_event(
+            ctx,
+            pool,
+            source,
+            username,
+            client_id,
+            {
+                "userAttributes": dict(user_attributes_given),
+                "validationData": _as_map(request.get("ValidationData")),
+                "clientMetadata": request.get("ClientMetadata") or {},
+            },
+            {"autoConfirmUser": False, "autoVerifyEmail": False, "autoVerifyPhone": False},
+        ),
+    )
+    return event.get("response") or {}
+
+
+def post_confirmation(
+    ctx: Context,
+    pool: UserPool,
+    source: str,
+    user: User,
+    client_id: str | None,
+    client_metadata: dict[str, str] | None = None,
+) -> None:
+    """PostConfirmation_ConfirmSignUp / PostConfirmation_ConfirmForgotPassword."""
+    if configured(pool, "PostConfirmation"):
+        invoke(
+            ctx,
+            pool,
+            "PostConfirmation",
+            base_event(
+                ctx,
+                pool,
+                source,
+                user.username,
+                client_id,
+                {"userAttributes": user_attributes(user), "clientMetadata": client_metadata or {}},
+            ),
+        )
+
+
+# Outbox purposes -> CustomMessage trigger sources (some depend on the operation that sends).
+_MESSAGE_SOURCES = {
+    "SIGN_UP": "CustomMessage_SignUp",
+    "FORGOT_PASSWORD": "CustomMessage_ForgotPassword",
+    "INVITATION": "CustomMessage_AdminCreateUser",
+    "SMS_MFA": "CustomMessage_Authentication",
+    "EMAIL_OTP": "CustomMessage_Authentication",
+    "SMS_OTP": "CustomMessage_Authentication",
+    "EMAIL_OTP_SIGNIN": "CustomMessage_Authentication",
+}
+
+
+def custom_message(
+    ctx: Context,
+    pool: UserPool,
+    user: User,
+    purpose: str,
+    channel: str,
+    subject: str | None,
+    template: str,
+    *,
+    username_parameter: str | None = None,
+) -> tuple[str | None, str]:
+    """Let the CustomMessage trigger rewrite a message template; (subject, body template) to render."""
+    if not configured(pool, "CustomMessage"):
+        return subject, template
+    if purpose.startswith("VERIFY_ATTRIBUTE"):
+        updating = ctx.operation in ("UpdateUserAttributes", "AdminUpdateUserAttributes")
+        source = "CustomMessage_UpdateUserAttribute" if updating else "CustomMessage_VerifyUserAttribute"
+    elif purpose == "SIGN_UP" and ctx.operation == "ResendConfirmationCode":
+        source = "CustomMessage_ResendCode"
+    else:
+        source = _MESSAGE_SOURCES.get(purpose)
+        if source is None:
+            return subject, template
+    request: dict[str, Any] = {
+        "userAttributes": user_attributes(user),
+        "codeParameter": "{####}",
+        "linkParameter": "{##Click Here##}",
+        "clientMetadata": {},
+    }
+    if username_parameter is not None:
+        request["usernameParameter"] = username_parameter
+    response = (
+        invoke(
+            ctx,
+            pool,
+            "CustomMessage",
+            base_event(
+                ctx,
+                pool,
+                source,
+                user.username,
+                None,
+                request,
+                {"smsMessage": None, "emailMessage": None, "emailSubject": None},
+            ),
+        ).get("response")
+        or {}
+    )
+    if channel == "SMS":
+        return subject, response.get("smsMessage") or template
+    return response.get("emailSubject") or subject, response.get("emailMessage") or template
+
+
+def user_migration(
+    ctx: Context,
+    pool: UserPool,
+    source: str,
+    username: str,
+    client_id: str | None,
+    *,
+    password: str | None,
+    request: dict[str, Any],
+) -> dict[str, Any] | None:
+    """UserMigration_Authentication / UserMigration_ForgotPassword for a user the pool does not know:
+    the trigger's response (userAttributes, finalUserStatus, messageAction, ...) or None without a trigger."""
+    if not configured(pool, "UserMigration"):
+        return None
+    body: dict[str, Any] = {
+        "validationData": _as_map(request.get("ValidationData")),
+        "clientMetadata": request.get("ClientMetadata") or {},
+    }
+    if password is not None:
+        body["password"] = password
+    response = (
+        invoke(
+            ctx,
+            pool,
+            "UserMigration",
+            base_event(
+                ctx,
+                pool,
+                source,
+                username,
+                client_id,
+                body,
+                {
+                    "userAttributes": None,
+                    "finalUserStatus": None,
+                    "messageAction": None,
+                    "desiredDeliveryMediums": None,
+                    "forceAliasCreation": None,
+                    "enableSMSMFA": None,
+                },
+            ),
+        ).get("response")
+        or {}
+    )
+    if not isinstance(response.get("userAttributes"), dict):
+        from emulator.errors import UserNotFoundException
+
+        raise UserNotFoundException("Exception migrating user in app client " + (client_id or ""))
+    return response
