@@ -13,6 +13,9 @@ from botocore.config import Config
 from emulator.config import Settings
 from emulator.testing import ServerThread
 
+# The trigger_host fixture: example handlers run in-process or behind a Lambda Invoke API.
+pytest_plugins = ["tests.trigger_hosts"]
+
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")

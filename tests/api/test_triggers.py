@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import jwt
 import pytest
 from botocore.exceptions import ClientError
@@ -29,52 +25,6 @@ def _python(file: str, function: str) -> str:
     return f"python:{HANDLERS}/{file}.py:{function}"
 
 
-class _InvokeHandler(BaseHTTPRequestHandler):
-    """A minimal Lambda Invoke API serving the example handlers, as SAM CLI's start-lambda would."""
-
-    functions: dict = {}
-
-    def do_POST(self):  # noqa: N802
-        name = self.path.split("/functions/")[1].split("/")[0]
-        event = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-        try:
-            body, headers = self.functions[name](event, None), {}
-        except Exception as exc:
-            body, headers = (
-                {"errorMessage": str(exc), "errorType": type(exc).__name__},
-                {"X-Amz-Function-Error": "Unhandled"},
-            )
-        payload = json.dumps(body).encode()
-        self.send_response(200)
-        for key, value in headers.items():
-            self.send_header(key, value)
-        self.send_header("Content-Length", str(len(payload)))
-        self.end_headers()
-        self.wfile.write(payload)
-
-    def log_message(self, *args):
-        pass
-
-
-@pytest.fixture
-def invoke_api():
-    import importlib.util
-
-    spec = importlib.util.spec_from_file_location("custom_challenge_http", f"{HANDLERS}/custom_challenge.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    _InvokeHandler.functions = {
-        "define": module.define_auth_challenge,
-        "create": module.create_auth_challenge,
-        "verify": module.verify_auth_challenge_response,
-    }
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), _InvokeHandler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-
-
 def _custom_pool(cognito):
     pool_id = make_pool(
         cognito,
@@ -89,13 +39,10 @@ def _custom_pool(cognito):
     return pool_id, client_id
 
 
-def _map_custom_python(server):
-    _map(
-        server,
-        define=_python("custom_challenge", "define_auth_challenge"),
-        create=_python("custom_challenge", "create_auth_challenge"),
-        verify=_python("custom_challenge", "verify_auth_challenge_response"),
-    )
+def _map_custom(trigger_host):
+    trigger_host.map("define", "custom_challenge", "define_auth_challenge")
+    trigger_host.map("create", "custom_challenge", "create_auth_challenge")
+    trigger_host.map("verify", "custom_challenge", "verify_auth_challenge_response")
 
 
 def _answer(cognito, client_id, challenge, answer):
@@ -107,9 +54,9 @@ def _answer(cognito, client_id, challenge, answer):
     )
 
 
-def test_custom_auth_without_srp_in_process(cognito, server):
+def test_custom_auth_without_srp(cognito, trigger_host):
     _pool_id, client_id = _custom_pool(cognito)
-    _map_custom_python(server)
+    _map_custom(trigger_host)
     challenge = cognito.initiate_auth(
         ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "quiz"}
     )
@@ -121,9 +68,9 @@ def test_custom_auth_without_srp_in_process(cognito, server):
     assert "AccessToken" in done["AuthenticationResult"]
 
 
-def test_custom_auth_fails_after_three_wrong_answers(cognito, server):
+def test_custom_auth_fails_after_three_wrong_answers(cognito, trigger_host):
     _pool_id, client_id = _custom_pool(cognito)
-    _map_custom_python(server)
+    _map_custom(trigger_host)
     challenge = cognito.initiate_auth(
         ClientId=client_id, AuthFlow="CUSTOM_AUTH", AuthParameters={"USERNAME": "quiz"}
     )
@@ -134,9 +81,9 @@ def test_custom_auth_fails_after_three_wrong_answers(cognito, server):
     assert error_code(failed) == "NotAuthorizedException"
 
 
-def test_custom_auth_with_srp_over_the_invoke_api(cognito, server, endpoint, invoke_api):
+def test_custom_auth_with_srp(cognito, endpoint, trigger_host):
     _pool_id, client_id = _custom_pool(cognito)
-    _map(server, **{"*": invoke_api})
+    _map_custom(trigger_host)
     client = make_boto_client(endpoint)
     srp = AWSSRP(username="quiz", password=PASSWORD, pool_id=_pool_id, client_id=client_id, client=client)
     start = client.initiate_auth(
@@ -171,7 +118,7 @@ def test_custom_auth_without_trigger_or_mapping(cognito, server):
     assert error_code(unmapped) == "UnexpectedLambdaException"
 
 
-def test_failing_and_broken_triggers_give_cognito_errors(cognito, server, http):
+def test_failing_and_broken_triggers_give_cognito_errors(cognito, server, http, trigger_host):
     pool_id = make_pool(
         cognito,
         LambdaConfig={"PreAuthentication": ARN.format("pre")},
@@ -180,7 +127,7 @@ def test_failing_and_broken_triggers_give_cognito_errors(cognito, server, http):
     client_id = make_client(cognito, pool_id)["ClientId"]
     make_user(cognito, pool_id, "blocked", attributes={"custom:blocked": "yes"})
     make_user(cognito, pool_id, "fine")
-    _map(server, pre=_python("authentication", "pre_authentication"))
+    trigger_host.map("pre", "authentication", "pre_authentication")
 
     def sign_in(username):
         return cognito.initiate_auth(
@@ -206,7 +153,7 @@ def test_failing_and_broken_triggers_give_cognito_errors(cognito, server, http):
 
 
 @pytest.mark.parametrize("version", ["V1_0", "V2_0"])
-def test_pre_token_generation_adds_claims(cognito, server, version):
+def test_pre_token_generation_adds_claims(cognito, server, version, trigger_host):
     pool_id = make_pool(
         cognito,
         LambdaConfig={
@@ -215,7 +162,7 @@ def test_pre_token_generation_adds_claims(cognito, server, version):
     )
     client_id = make_client(cognito, pool_id)["ClientId"]
     make_user(cognito, pool_id, "claimant")
-    _map(server, claims=_python("token_claims", "add_claims"))
+    trigger_host.map("claims", "token_claims", "add_claims")
     tokens = cognito.initiate_auth(
         ClientId=client_id,
         AuthFlow="USER_PASSWORD_AUTH",

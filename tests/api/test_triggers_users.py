@@ -5,20 +5,8 @@ from __future__ import annotations
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator.triggers import targets
 from tests.helpers import PASSWORD, error_code, error_message, last_code, make_client, make_pool, messages
-
-ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
-
-
-def _map(server, **functions: str) -> None:
-    with server.emulator.database.session() as session, session.begin():
-        for name, target in functions.items():
-            targets.set_target(session, name, target)
-
-
-def _handler(file: str, function: str) -> str:
-    return f"python:fixtures/triggers/{file}.py:{function}"
+from tests.trigger_hosts import ARN
 
 
 def _loaded(file: str):
@@ -27,14 +15,15 @@ def _loaded(file: str):
     return _load_module(f"fixtures/triggers/{file}.py")
 
 
-def test_pre_sign_up_auto_confirms_a_domain_and_post_confirmation_runs(cognito, server, http):
+def test_pre_sign_up_auto_confirms_a_domain_and_post_confirmation_runs(cognito, trigger_host, http):
     pool_id = make_pool(
         cognito,
         LambdaConfig={"PreSignUp": ARN.format("pre"), "PostConfirmation": ARN.format("post")},
         AutoVerifiedAttributes=["email"],
     )
     client_id = make_client(cognito, pool_id)["ClientId"]
-    _map(server, pre=_handler("sign_up", "pre_sign_up"), post=_handler("sign_up", "post_confirmation"))
+    trigger_host.map("pre", "sign_up", "pre_sign_up")
+    trigger_host.map("post", "sign_up", "post_confirmation")
 
     trusted = cognito.sign_up(
         ClientId=client_id,
@@ -80,12 +69,12 @@ def test_pre_sign_up_auto_confirms_a_domain_and_post_confirmation_runs(cognito, 
         cognito.admin_get_user(UserPoolId=pool_id, Username="cy")
 
 
-def test_custom_message_rewrites_sign_up_and_invitation(cognito, server, http):
+def test_custom_message_rewrites_sign_up_and_invitation(cognito, trigger_host, http):
     pool_id = make_pool(
         cognito, LambdaConfig={"CustomMessage": ARN.format("msg")}, AutoVerifiedAttributes=["email"]
     )
     client_id = make_client(cognito, pool_id)["ClientId"]
-    _map(server, msg=_handler("custom_message", "custom_message"))
+    trigger_host.map("msg", "custom_message", "custom_message")
     cognito.sign_up(
         ClientId=client_id,
         Username="dee",
@@ -109,10 +98,10 @@ def test_custom_message_rewrites_sign_up_and_invitation(cognito, server, http):
     assert invitation["body"] == "Sign in as eve with Temp-passw0rd."
 
 
-def test_user_migration_at_sign_in_and_forgot_password(cognito, server, http):
+def test_user_migration_at_sign_in(cognito, trigger_host):
     pool_id = make_pool(cognito, LambdaConfig={"UserMigration": ARN.format("migrate")})
     client_id = make_client(cognito, pool_id)["ClientId"]
-    _map(server, migrate=_handler("user_migration", "user_migration"))
+    trigger_host.map("migrate", "user_migration", "user_migration")
 
     def sign_in(username, password):
         return cognito.initiate_auth(
@@ -132,10 +121,10 @@ def test_user_migration_at_sign_in_and_forgot_password(cognito, server, http):
     assert "AccessToken" in sign_in("legacy-lee", "Legacy-passw0rd")["AuthenticationResult"]
 
 
-def test_user_migration_on_forgot_password(cognito, server, http):
+def test_user_migration_on_forgot_password(cognito, trigger_host, http):
     pool_id = make_pool(cognito, LambdaConfig={"UserMigration": ARN.format("migrate")})
     client_id = make_client(cognito, pool_id)["ClientId"]
-    _map(server, migrate=_handler("user_migration", "user_migration"))
+    trigger_host.map("migrate", "user_migration", "user_migration")
     delivery = cognito.forgot_password(ClientId=client_id, Username="legacy-lee")["CodeDeliveryDetails"]
     assert delivery["DeliveryMedium"] == "EMAIL"
     code = last_code(http, destination="lee@legacy.example")
