@@ -11,8 +11,9 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
-from emulator import __version__, clock_api, emulator_api, ids, outbox_api, wellknown, wire
+from emulator import __version__, clock_api, console, emulator_api, ids, outbox_api, wellknown, wire
 from emulator.config import Settings
+from emulator.console import api as console_api
 from emulator.core import Emulator
 from emulator.errors import InternalErrorException
 
@@ -51,6 +52,8 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
         *emulator_api.routes,
         *outbox_api.routes,
         *clock_api.routes,
+        *console_api.routes,
+        *console.routes,
         *wellknown.routes,
     ]
     app = Starlette(routes=routes, middleware=[cors], exception_handlers={Exception: internal_error})

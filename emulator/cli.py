@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
-import logging
 import os
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
 
-from emulator import __version__
+from emulator import __version__, cli_inspect
 from emulator.config import ENV_PREFIX, Settings
 
 
@@ -75,28 +72,11 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     )
 
 
-class JsonFormatter(logging.Formatter):
-    """One JSON object per line (``--log-format json``), for log collectors."""
-
-    def format(self, record: logging.LogRecord) -> str:
-        entry = {
-            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
-            "level": record.levelname,
-            "logger": record.name,
-            "message": record.getMessage(),
-        }
-        if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
-        return json.dumps(entry)
-
-
 def configure_logging(level: str, fmt: str = "text") -> None:
-    handler = logging.StreamHandler(sys.stderr)
-    if fmt == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-5s %(name)s: %(message)s"))
-    logging.basicConfig(level=getattr(logging, level.upper()), handlers=[handler])
+    """Text (codes highlighted) or JSON lines on stderr; see emulator.logging_setup."""
+    from emulator import logging_setup
+
+    logging_setup.configure(level, fmt)
 
 
 def _export_to_env(settings: Settings) -> None:
@@ -206,7 +186,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     sub = parser.add_subparsers(dest="command", required=True)
     _serve_parser(sub)
     _export_parser(sub)
+    cli_inspect.add_parsers(sub)
     args = parser.parse_args(argv)
+    if getattr(args, "handler", None) is not None:
+        return cli_inspect.run(args)
     if args.command == "serve":
         return serve(settings_from_args(args))
     if args.command == "export":

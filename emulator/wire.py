@@ -121,5 +121,16 @@ async def handle(request: Request) -> Response:
         response.status_code,
         outcome,
         elapsed,
+        # The same facts as fields, for --log-format json (emulator.logging_setup).
+        extra={
+            "request": {
+                "operation": name or None,
+                **fields,
+                "status": response.status_code,
+                "outcome": outcome,
+                "ms": round(elapsed, 1),
+                "request_id": request_id,
+            }
+        },
     )
     return response
