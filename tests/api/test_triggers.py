@@ -11,7 +11,6 @@ from emulator.triggers import targets
 from tests.conftest import make_boto_client
 from tests.helpers import PASSWORD, error_code, error_message, make_client, make_pool, make_user
 
-HANDLERS = "fixtures/triggers"
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
 
 
@@ -19,10 +18,6 @@ def _map(server, **functions: str) -> None:
     with server.emulator.database.session() as session, session.begin():
         for name, target in functions.items():
             targets.set_target(session, name, target)
-
-
-def _python(file: str, function: str) -> str:
-    return f"python:{HANDLERS}/{file}.py:{function}"
 
 
 def _custom_pool(cognito):
