@@ -46,7 +46,8 @@ let loadedWorld;
 export function world() {
   if (loadedWorld === undefined) {
     if (process.env.AMPLIFY_WORLD) loadedWorld = JSON.parse(process.env.AMPLIFY_WORLD);
-    else if (process.env.AMPLIFY_WORLD_FILE) loadedWorld = JSON.parse(readFileSync(process.env.AMPLIFY_WORLD_FILE, 'utf8'));
+    else if (process.env.AMPLIFY_WORLD_FILE)
+      loadedWorld = JSON.parse(readFileSync(process.env.AMPLIFY_WORLD_FILE, 'utf8'));
     else throw new Error('set AMPLIFY_WORLD (JSON) or AMPLIFY_WORLD_FILE (a JSON file); see test_amplify.py');
   }
   return loadedWorld;
@@ -124,7 +125,12 @@ export function lastAuthenticationResult() {
 const lastTotpStep = new Map();
 
 export async function totpCode(secret) {
-  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+  const totp = new OTPAuth.TOTP({
+    secret: OTPAuth.Secret.fromBase32(secret),
+    digits: 6,
+    period: 30,
+    algorithm: 'SHA1',
+  });
   const current = Math.floor(Date.now() / 30000);
   const last = lastTotpStep.get(secret);
   let step = last === undefined ? current : Math.max(current, last + 1);
@@ -138,7 +144,12 @@ export async function totpCode(secret) {
 
 /** A six-digit code that no step near now produces for ``secret``. */
 export function wrongTotpCode(secret) {
-  const totp = new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret), digits: 6, period: 30, algorithm: 'SHA1' });
+  const totp = new OTPAuth.TOTP({
+    secret: OTPAuth.Secret.fromBase32(secret),
+    digits: 6,
+    period: 30,
+    algorithm: 'SHA1',
+  });
   const current = Math.floor(Date.now() / 30000);
   const near = new Set();
   for (let step = current - 3; step <= current + 3; step++) near.add(totp.generate({ timestamp: step * 30000 }));
@@ -149,7 +160,9 @@ export function wrongTotpCode(secret) {
 }
 
 // --- assertions --------------------------------------------------------------------------------------------
-export class Failure extends Error {}
+export class Failure extends Error {
+  name = 'AssertionFailure';
+}
 
 export function check(condition, message, details) {
   if (!condition) throw new Failure(details === undefined ? message : `${message}: ${JSON.stringify(details)}`);

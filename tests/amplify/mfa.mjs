@@ -33,7 +33,11 @@ const PASSWORD_AUTH = { authFlowType: 'USER_PASSWORD_AUTH' };
 async function signedIn() {
   const user = entry('MFA_OPTIONAL');
   configure(user);
-  expectStep(await signIn({ username: user.username, password: user.password, options: PASSWORD_AUTH }), 'DONE', 'sign-in before any MFA');
+  expectStep(
+    await signIn({ username: user.username, password: user.password, options: PASSWORD_AUTH }),
+    'DONE',
+    'sign-in before any MFA',
+  );
   return user;
 }
 
@@ -42,7 +46,6 @@ async function preference() {
   const { preferred, enabled } = await fetchMFAPreference();
   return { preferred: preferred ?? null, enabled: enabled ?? [] };
 }
-
 
 const scenarios = {
   async TOTP_SETUP_AND_PREFERENCE(log) {
@@ -63,13 +66,21 @@ const scenarios = {
     await signOut();
     const output = await signIn({ username: user.username, password: user.password, options: PASSWORD_AUTH });
     expectStep(output, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE', 'sign-in with TOTP preferred');
-    await expectError(confirmSignIn({ challengeResponse: wrongTotpCode(secret) }), 'CodeMismatchException', 'a wrong TOTP code');
+    await expectError(
+      confirmSignIn({ challengeResponse: wrongTotpCode(secret) }),
+      'CodeMismatchException',
+      'a wrong TOTP code',
+    );
     expectStep(await confirmSignIn({ challengeResponse: await totpCode(secret) }), 'DONE', 'after the TOTP code');
 
     await updateMFAPreference({ totp: 'DISABLED' });
     equal(await preference(), { preferred: null, enabled: [] }, 'fetchMFAPreference disabled');
     await signOut();
-    expectStep(await signIn({ username: user.username, password: user.password, options: PASSWORD_AUTH }), 'DONE', 'sign-in without MFA again');
+    expectStep(
+      await signIn({ username: user.username, password: user.password, options: PASSWORD_AUTH }),
+      'DONE',
+      'sign-in without MFA again',
+    );
     log(`TOTP set up with secret ${secret}, used and disabled`);
   },
 
@@ -81,7 +92,11 @@ const scenarios = {
     const output = await signIn({ username: user.username, password: user.password, options: PASSWORD_AUTH });
     expectStep(output, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE', 'sign-in with email MFA preferred');
     const code = await lastCode(user.cognitoUsername ?? user.username, user.userPoolId);
-    await expectError(confirmSignIn({ challengeResponse: wrongCode(code) }), 'CodeMismatchException', 'a wrong email code');
+    await expectError(
+      confirmSignIn({ challengeResponse: wrongCode(code) }),
+      'CodeMismatchException',
+      'a wrong email code',
+    );
     expectStep(await confirmSignIn({ challengeResponse: code }), 'DONE', 'after the email code');
     log(`email code ${code}`);
   },

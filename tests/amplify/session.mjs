@@ -55,7 +55,6 @@ async function expectRawError(operation, body, errorType, what) {
   check(answer.status >= 400 && answer.errorType === errorType, `${what}: expected ${errorType}`, answer);
 }
 
-
 const scenarios = {
   async CURRENT_USER_AND_SESSION(log) {
     const user = await signedIn();
@@ -80,7 +79,10 @@ const scenarios = {
     const call = succeeded('GetTokensFromRefreshToken', before);
     equal(call.request.ClientId, user.userPoolClientId, 'GetTokensFromRefreshToken ClientId');
     const newAccess = refreshed.tokens.accessToken;
-    check(newAccess.toString() !== session.tokens.accessToken.toString(), 'forceRefresh returned the same access token');
+    check(
+      newAccess.toString() !== session.tokens.accessToken.toString(),
+      'forceRefresh returned the same access token',
+    );
     check(newAccess.payload.jti !== access.jti, 'the refreshed access token has the same jti', newAccess.payload);
     equal(newAccess.payload.sub, access.sub, 'refreshed access token sub');
     equal(refreshed.userSub, current.userId, 'userSub after the refresh');
@@ -158,8 +160,17 @@ const scenarios = {
       'NotAuthorizedException',
       'the revoked refresh token',
     );
-    await expectRawError('GetUser', { AccessToken: tokens.AccessToken }, 'NotAuthorizedException', 'the revoked access token');
-    expectStep(await signIn({ username: user.username, password: user.password, options: PASSWORD_AUTH }), 'DONE', 'signing in again');
+    await expectRawError(
+      'GetUser',
+      { AccessToken: tokens.AccessToken },
+      'NotAuthorizedException',
+      'the revoked access token',
+    );
+    expectStep(
+      await signIn({ username: user.username, password: user.password, options: PASSWORD_AUTH }),
+      'DONE',
+      'signing in again',
+    );
     log('signed out locally; tokens revoked');
   },
 
@@ -181,8 +192,16 @@ const scenarios = {
     const call = succeeded('GlobalSignOut', before);
     equal(call.request, { AccessToken: mine.AccessToken }, 'GlobalSignOut request');
     await expectError(getCurrentUser(), 'UserUnAuthenticatedException', 'getCurrentUser after the global signOut');
-    for (const [what, tokens] of [['this device', mine], ['the other device', device]]) {
-      await expectRawError('GetUser', { AccessToken: tokens.AccessToken }, 'NotAuthorizedException', `${what}'s access token`);
+    for (const [what, tokens] of [
+      ['this device', mine],
+      ['the other device', device],
+    ]) {
+      await expectRawError(
+        'GetUser',
+        { AccessToken: tokens.AccessToken },
+        'NotAuthorizedException',
+        `${what}'s access token`,
+      );
       await expectRawError(
         'GetTokensFromRefreshToken',
         { ClientId: user.userPoolClientId, RefreshToken: tokens.RefreshToken },
@@ -190,7 +209,11 @@ const scenarios = {
         `${what}'s refresh token`,
       );
     }
-    expectStep(await signIn({ username: user.username, password: user.password, options: PASSWORD_AUTH }), 'DONE', 'signing in again');
+    expectStep(
+      await signIn({ username: user.username, password: user.password, options: PASSWORD_AUTH }),
+      'DONE',
+      'signing in again',
+    );
     log('signed out everywhere');
   },
 

@@ -67,7 +67,11 @@ async function finishWithOutboxCode(user, output, step, medium, log) {
 /** At CONFIRM_SIGN_IN_WITH_TOTP_CODE: a wrong code fails, the code computed from the secret signs in. */
 async function finishWithTotp(user, output, secret, log) {
   expectStep(output, 'CONFIRM_SIGN_IN_WITH_TOTP_CODE');
-  await expectError(confirmSignIn({ challengeResponse: wrongTotpCode(secret) }), 'CodeMismatchException', 'a wrong TOTP code');
+  await expectError(
+    confirmSignIn({ challengeResponse: wrongTotpCode(secret) }),
+    'CodeMismatchException',
+    'a wrong TOTP code',
+  );
   expectStep(await confirmSignIn({ challengeResponse: await totpCode(secret) }), 'DONE', 'after the TOTP code');
   return expectSignedIn(user, log);
 }
@@ -102,6 +106,23 @@ async function finishEmailSetup(user, output, log) {
   await finishWithOutboxCode(user, next, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE', 'EMAIL', log);
   const preference = await fetchMFAPreference();
   check(preference.enabled?.includes('EMAIL'), 'email MFA is not enabled after the setup', preference);
+}
+
+/** At CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE: a wrong answer gets the question again, the right one signs in. */
+async function finishCustomChallenge(user, output, log) {
+  expectStep(output, 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE');
+  const question = output.nextStep.additionalInfo;
+  check(
+    question && Object.keys(question).length > 0,
+    'additionalInfo (the public challenge parameters) is empty',
+    output.nextStep,
+  );
+  log(`additionalInfo ${JSON.stringify(question)}`);
+  check(user.customAnswer, 'the world gives no customAnswer for the custom-challenge user');
+  const again = await confirmSignIn({ challengeResponse: `not ${user.customAnswer}` });
+  expectStep(again, 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE', 'after a wrong answer');
+  expectStep(await confirmSignIn({ challengeResponse: user.customAnswer }), 'DONE', 'after the right answer');
+  return expectSignedIn(user, log);
 }
 
 /** A value for an attribute NEW_PASSWORD_REQUIRED asks for. */
@@ -177,7 +198,9 @@ const scenarios = {
   },
 
   async CONFIRM_SIGN_IN_WITH_TOTP_CODE(log) {
-    const { user, output } = await startSignIn('CONFIRM_SIGN_IN_WITH_TOTP_CODE', { authFlowType: 'USER_PASSWORD_AUTH' });
+    const { user, output } = await startSignIn('CONFIRM_SIGN_IN_WITH_TOTP_CODE', {
+      authFlowType: 'USER_PASSWORD_AUTH',
+    });
     check(user.totpSecret, 'the world gives no totpSecret for the TOTP user');
     await finishWithTotp(user, output, user.totpSecret, log);
   },
@@ -197,8 +220,20 @@ const scenarios = {
     await finishWithOutboxCode(user, output, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE', 'EMAIL', log);
   },
 
+  async CONFIRM_SIGN_IN_WITH_SMS_CODE_PASSWORDLESS(log) {
+    // USER_AUTH with SMS_OTP as the preferred first factor: a one-time code by SMS instead of a password.
+    const { user, output } = await startSignIn(
+      'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION',
+      { authFlowType: 'USER_AUTH', preferredChallenge: 'SMS_OTP' },
+      null,
+    );
+    await finishWithOutboxCode(user, output, 'CONFIRM_SIGN_IN_WITH_SMS_CODE', 'SMS', log);
+  },
+
   async CONTINUE_SIGN_IN_WITH_MFA_SELECTION(log) {
-    const { user, output } = await startSignIn('CONTINUE_SIGN_IN_WITH_MFA_SELECTION', { authFlowType: 'USER_PASSWORD_AUTH' });
+    const { user, output } = await startSignIn('CONTINUE_SIGN_IN_WITH_MFA_SELECTION', {
+      authFlowType: 'USER_PASSWORD_AUTH',
+    });
     expectStep(output, 'CONTINUE_SIGN_IN_WITH_MFA_SELECTION');
     const allowed = output.nextStep.allowedMFATypes ?? [];
     check(allowed.length >= 2, 'allowedMFATypes should offer a choice', output.nextStep);
@@ -252,17 +287,17 @@ const scenarios = {
     const available = output.nextStep.availableChallenges ?? [];
     log(`availableChallenges ${JSON.stringify(available)}`);
     check(available.includes('EMAIL_OTP'), 'EMAIL_OTP is not among availableChallenges', available);
-    check(available.includes('PASSWORD') || available.includes('PASSWORD_SRP'), 'no password factor offered', available);
+    check(
+      available.includes('PASSWORD') || available.includes('PASSWORD_SRP'),
+      'no password factor offered',
+      available,
+    );
     const next = await confirmSignIn({ challengeResponse: 'EMAIL_OTP' });
     await finishWithOutboxCode(user, next, 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE', 'EMAIL', log);
   },
 
   async CONFIRM_SIGN_IN_WITH_PASSWORD(log) {
-    const { user, output } = await startSignIn(
-      'CONFIRM_SIGN_IN_WITH_PASSWORD',
-      { authFlowType: 'USER_AUTH' },
-      null,
-    );
+    const { user, output } = await startSignIn('CONFIRM_SIGN_IN_WITH_PASSWORD', { authFlowType: 'USER_AUTH' }, null);
     expectStep(output, 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION');
     expectStep(await confirmSignIn({ challengeResponse: 'PASSWORD' }), 'CONFIRM_SIGN_IN_WITH_PASSWORD');
     expectStep(await confirmSignIn({ challengeResponse: user.password }), 'DONE', 'after the password');
@@ -270,13 +305,13 @@ const scenarios = {
   },
 
   async CONFIRM_SIGN_IN_WITH_PASSWORD_SRP(log) {
-    const { user, output } = await startSignIn(
-      'CONFIRM_SIGN_IN_WITH_PASSWORD',
-      { authFlowType: 'USER_AUTH' },
-      null,
-    );
+    const { user, output } = await startSignIn('CONFIRM_SIGN_IN_WITH_PASSWORD', { authFlowType: 'USER_AUTH' }, null);
     expectStep(output, 'CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION');
-    check(output.nextStep.availableChallenges?.includes('PASSWORD_SRP'), 'PASSWORD_SRP is not offered', output.nextStep);
+    check(
+      output.nextStep.availableChallenges?.includes('PASSWORD_SRP'),
+      'PASSWORD_SRP is not offered',
+      output.nextStep,
+    );
     expectStep(await confirmSignIn({ challengeResponse: 'PASSWORD_SRP' }), 'CONFIRM_SIGN_IN_WITH_PASSWORD');
     expectStep(await confirmSignIn({ challengeResponse: user.password }), 'DONE', 'after the password (SRP)');
     await expectSignedIn(user, log);
@@ -289,22 +324,14 @@ const scenarios = {
       { authFlowType: 'CUSTOM_WITHOUT_SRP' },
       null,
     );
-    expectStep(output, 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE');
-    log(`additionalInfo ${JSON.stringify(output.nextStep.additionalInfo)}`);
-    const answer = user.customAnswer ?? (await lastCode(user.cognitoUsername ?? user.username, user.userPoolId));
-    expectStep(await confirmSignIn({ challengeResponse: answer }), 'DONE', 'after the answer');
-    await expectSignedIn(user, log);
+    await finishCustomChallenge(user, output, log);
   },
 
   async CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE_SRP(log) {
     const { user, output } = await startSignIn('CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE', {
       authFlowType: 'CUSTOM_WITH_SRP',
     });
-    expectStep(output, 'CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE');
-    log(`additionalInfo ${JSON.stringify(output.nextStep.additionalInfo)}`);
-    const answer = user.customAnswer ?? (await lastCode(user.cognitoUsername ?? user.username, user.userPoolId));
-    expectStep(await confirmSignIn({ challengeResponse: answer }), 'DONE', 'after the answer');
-    await expectSignedIn(user, log);
+    await finishCustomChallenge(user, output, log);
   },
 
   // --- account states ----------------------------------------------------------------------------------------

@@ -48,7 +48,11 @@ async function signUpAndConfirm(pool, person, autoSignInOption, log) {
     'confirmSignUp with a wrong code',
   );
   const confirmed = await confirmSignUp({ username: person.username, confirmationCode: code });
-  equal(confirmed, { isSignUpComplete: true, nextStep: { signUpStep: 'COMPLETE_AUTO_SIGN_IN' } }, 'confirmSignUp output');
+  equal(
+    confirmed,
+    { isSignUpComplete: true, nextStep: { signUpStep: 'COMPLETE_AUTO_SIGN_IN' } },
+    'confirmSignUp output',
+  );
   return output.userId;
 }
 
@@ -66,7 +70,11 @@ const scenarios = {
     expectStep(await autoSignIn(), 'DONE', 'autoSignIn()');
     equal((await getCurrentUser()).userId, userId, 'getCurrentUser().userId after autoSignIn');
     await expectError(
-      signUp({ username: person.username, password: PASSWORD, options: { userAttributes: { email: `x${person.email}` } } }),
+      signUp({
+        username: person.username,
+        password: PASSWORD,
+        options: { userAttributes: { email: `x${person.email}` } },
+      }),
       'UsernameExistsException',
       'signing up the same username again',
     );
@@ -77,7 +85,8 @@ const scenarios = {
     configure(pool);
     const person = newcomer(pool);
     const userId = await signUpAndConfirm(pool, person, { authFlowType: 'USER_AUTH' }, log);
-    const confirmSession = exchanges.filter((e) => e.operation === 'ConfirmSignUp' && e.status === 200).pop()?.response?.Session;
+    const confirmSession = exchanges.filter((e) => e.operation === 'ConfirmSignUp' && e.status === 200).pop()
+      ?.response?.Session;
     check(confirmSession, 'ConfirmSignUp returned no Session for autoSignIn');
     expectStep(await autoSignIn(), 'DONE', 'autoSignIn() with USER_AUTH');
     const initiate = exchanges.filter((e) => e.operation === 'InitiateAuth').pop();

@@ -12,25 +12,26 @@ Skipped (not failed) only when ``node`` is missing or ``tests/amplify/node_modul
 
 from __future__ import annotations
 
+import contextlib
+import importlib.util
 import json
 import os
 import shutil
 import subprocess
 from collections.abc import Iterator
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 
+from emulator import fixtures
 from emulator.config import Settings
-from emulator.crypto import totp
 from emulator.testing import ServerThread
 from tests.conftest import make_boto_client
 
 HERE = Path(__file__).parent
 NODE = shutil.which("node")
-PASSWORD = "Passw0rd!"
 SCRIPT_TIMEOUT = 60
 
 pytestmark = pytest.mark.skipif(
@@ -50,6 +51,7 @@ SCENARIOS: dict[str, dict[str, list[str]]] = {
         "CONFIRM_SIGN_IN_WITH_TOTP_CODE": ["CONFIRM_SIGN_IN_WITH_TOTP_CODE"],
         "CONFIRM_SIGN_IN_WITH_EMAIL_CODE": ["CONFIRM_SIGN_IN_WITH_EMAIL_CODE"],
         "CONFIRM_SIGN_IN_WITH_EMAIL_CODE_PASSWORDLESS": ["CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION"],
+        "CONFIRM_SIGN_IN_WITH_SMS_CODE_PASSWORDLESS": ["CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION"],
         "CONTINUE_SIGN_IN_WITH_MFA_SELECTION": ["CONTINUE_SIGN_IN_WITH_MFA_SELECTION"],
         "CONTINUE_SIGN_IN_WITH_TOTP_SETUP": ["CONTINUE_SIGN_IN_WITH_TOTP_SETUP"],
         "CONTINUE_SIGN_IN_WITH_EMAIL_SETUP": ["CONTINUE_SIGN_IN_WITH_EMAIL_SETUP"],
@@ -76,186 +78,125 @@ SCENARIOS: dict[str, dict[str, list[str]]] = {
     "signup.mjs": {"SIGN_UP_AUTO_SIGN_IN": ["SIGN_UP"], "SIGN_UP_AUTO_SIGN_IN_USER_AUTH": ["SIGN_UP"]},
 }
 
-NEEDS_TRIGGERS = pytest.mark.xfail(reason="needs Lambda triggers (issue 6)", strict=False)
-MARKS = {
-    "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE": [NEEDS_TRIGGERS],
-    "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE_SRP": [NEEDS_TRIGGERS],
+# Per-scenario pytest marks (e.g. xfail while a server feature is missing); none are needed today.
+MARKS: dict[str, list[Any]] = {}
+
+
+# --- the world: the demo fixture (fixtures/signin-steps.yaml) ------------------------------------------------
+ROOT = HERE.parents[1]
+DEMO = ROOT / "fixtures" / "signin-steps.yaml"
+# The demo user of every signInStep (the README's "Every sign-in step" table).
+STEP_USERS = {
+    "DONE": "done",
+    "CONFIRM_SIGN_UP": "confirm-sign-up",
+    "RESET_PASSWORD": "reset-password",
+    "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED": "new-password-required",
+    "CONFIRM_SIGN_IN_WITH_PASSWORD": "password",
+    "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION": "first-factor-selection",
+    "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE": "custom-challenge",
+    "CONFIRM_SIGN_IN_WITH_SMS_CODE": "sms-code",
+    "CONFIRM_SIGN_IN_WITH_TOTP_CODE": "totp-code",
+    "CONFIRM_SIGN_IN_WITH_EMAIL_CODE": "email-code",
+    "CONTINUE_SIGN_IN_WITH_MFA_SELECTION": "mfa-selection",
+    "CONTINUE_SIGN_IN_WITH_TOTP_SETUP": "totp-setup",
+    "CONTINUE_SIGN_IN_WITH_EMAIL_SETUP": "email-setup",
+    "CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION": "mfa-setup-selection",
 }
+# Not a step of its own: a confirmed user without MFA in the demo's MFA-optional pool, for the scenarios that
+# set MFA up after signing in. Added through the admin API on top of the demo world.
+MFA_OPTIONAL_POOL = "us-east-1_Demo00002"
+MFA_OPTIONAL_USER = {"username": "mfa-optional", "password": "Passw0rd!", "email": "mfa-optional@example.com"}
 
 
-# --- the world ---------------------------------------------------------------------------------------------
-SMS_CONFIG = {"SnsCallerArn": "arn:aws:iam::123456789012:role/sns", "ExternalId": "amplify-suite"}
-ALL_FLOWS = [
-    "ALLOW_USER_SRP_AUTH",
-    "ALLOW_USER_PASSWORD_AUTH",
-    "ALLOW_REFRESH_TOKEN_AUTH",
-    "ALLOW_USER_AUTH",
-    "ALLOW_CUSTOM_AUTH",
-]
-
-
-def _pool(cognito: Any, name: str, mode: str, *, sms: bool, software: bool, email: bool) -> tuple[str, str]:
-    pool_id = cognito.create_user_pool(
-        PoolName=name,
-        AutoVerifiedAttributes=["email"],
-        Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "EMAIL_OTP", "SMS_OTP"]}},
-    )["UserPool"]["Id"]
-    config: dict[str, Any] = {"UserPoolId": pool_id, "MfaConfiguration": mode}
-    if sms:
-        config["SmsMfaConfiguration"] = {"SmsConfiguration": SMS_CONFIG}
-    if software:
-        config["SoftwareTokenMfaConfiguration"] = {"Enabled": True}
-    if email:
-        config["EmailMfaConfiguration"] = {"Message": "Your sign-in code is {####}", "Subject": "Your code"}
-    cognito.set_user_pool_mfa_config(**config)
-    client_id = cognito.create_user_pool_client(
-        UserPoolId=pool_id,
-        ClientName="amplify",
-        ExplicitAuthFlows=ALL_FLOWS,
-        PreventUserExistenceErrors="ENABLED",
-    )["UserPoolClient"]["ClientId"]
-    return pool_id, client_id
-
-
-def _user(
-    cognito: Any, pool: tuple[str, str], username: str, attributes: dict[str, str], *, temporary: bool = False
-) -> dict[str, Any]:
-    pool_id, client_id = pool
-    cognito.admin_create_user(
-        UserPoolId=pool_id,
-        Username=username,
-        UserAttributes=[{"Name": name, "Value": value} for name, value in attributes.items()],
-        MessageAction="SUPPRESS",
-        **({"TemporaryPassword": PASSWORD} if temporary else {}),
+def _custom_answer() -> str:
+    """The answer the demo's CUSTOM_AUTH triggers expect (their module says it)."""
+    spec = importlib.util.spec_from_file_location(
+        "demo_custom_challenge", DEMO.parent / "triggers" / "custom_challenge.py"
     )
-    if not temporary:
-        cognito.admin_set_user_password(
-            UserPoolId=pool_id, Username=username, Password=PASSWORD, Permanent=True
-        )
-    return {"userPoolId": pool_id, "userPoolClientId": client_id, "username": username, "password": PASSWORD}
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return str(module.ANSWER)
 
 
-def _email(username: str) -> dict[str, str]:
-    return {"email": f"{username}@example.com", "email_verified": "true"}
-
-
-def _phone(number: str) -> dict[str, str]:
-    return {"phone_number": number, "phone_number_verified": "true"}
-
-
-def _enrol_totp(cognito: Any, user: dict[str, Any]) -> str:
-    """Sign in once, add TOTP with the access token and make it the preferred factor; return the secret."""
-    tokens = cognito.initiate_auth(
-        ClientId=user["userPoolClientId"],
-        AuthFlow="USER_PASSWORD_AUTH",
-        AuthParameters={"USERNAME": user["username"], "PASSWORD": user["password"]},
-    )["AuthenticationResult"]
-    secret = cognito.associate_software_token(AccessToken=tokens["AccessToken"])["SecretCode"]
-    # A step in the past: the scripts' codes (current step onwards) stay usable after this one.
-    code = totp.code_at(secret, datetime.fromtimestamp(datetime.now(UTC).timestamp() - 30, UTC))
-    cognito.verify_software_token(AccessToken=tokens["AccessToken"], UserCode=code)
-    cognito.set_user_mfa_preference(
-        AccessToken=tokens["AccessToken"], SoftwareTokenMfaSettings={"Enabled": True, "PreferredMfa": True}
-    )
-    return secret
-
-
-class WorldBuilder:
-    """Builds the world's entries on demand (pools once, each user only when a scenario needs it): a scenario
-    gets a fresh world that holds just what it uses, which keeps the suite fast."""
-
-    def __init__(self, cognito: Any) -> None:
-        self.cognito = cognito
-        self.pools: dict[str, tuple[str, str]] = {}
-
-    def pool(self, kind: str) -> tuple[str, str]:
-        if kind not in self.pools:
-            mode, factors = {
-                "optional": ("OPTIONAL", {"sms": True, "software": True, "email": True}),
-                "totp-required": ("ON", {"sms": False, "software": True, "email": False}),
-                "email-required": ("ON", {"sms": False, "software": False, "email": True}),
-                "setup-choice": ("ON", {"sms": False, "software": True, "email": True}),
-            }[kind]
-            self.pools[kind] = _pool(self.cognito, f"amplify-{kind}", mode, **factors)
-        return self.pools[kind]
-
-    def entry(self, name: str) -> dict[str, Any]:
-        cognito = self.cognito
-        optional = self.pool("optional")
-        pool_id = optional[0]
-        if name in ("DONE", "MFA_OPTIONAL", "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION"):
-            return _user(cognito, optional, name.lower(), _email(name.lower()))
-        if name in ("CONFIRM_SIGN_IN_WITH_PASSWORD", "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE"):
-            return _user(cognito, optional, name.lower(), _email(name.lower()))
-        if name == "CONFIRM_SIGN_IN_WITH_SMS_CODE":
-            user = _user(cognito, optional, "sms", _phone("+15555550101"))
-            cognito.admin_set_user_mfa_preference(
-                UserPoolId=pool_id, Username="sms", SMSMfaSettings={"Enabled": True, "PreferredMfa": True}
-            )
-            return user
-        if name == "CONFIRM_SIGN_IN_WITH_TOTP_CODE":
-            user = _user(cognito, optional, "totp", _email("totp"))
-            user["totpSecret"] = _enrol_totp(cognito, user)
-            return user
-        if name == "CONFIRM_SIGN_IN_WITH_EMAIL_CODE":
-            user = _user(cognito, optional, "email", _email("email"))
-            cognito.admin_set_user_mfa_preference(
-                UserPoolId=pool_id, Username="email", EmailMfaSettings={"Enabled": True, "PreferredMfa": True}
-            )
-            return user
-        if name == "CONTINUE_SIGN_IN_WITH_MFA_SELECTION":
-            user = _user(cognito, optional, "select", {**_email("select"), **_phone("+15555550102")})
-            cognito.admin_set_user_mfa_preference(
-                UserPoolId=pool_id,
-                Username="select",
-                SMSMfaSettings={"Enabled": True},
-                EmailMfaSettings={"Enabled": True},
-            )
-            return user
-        if name == "CONTINUE_SIGN_IN_WITH_TOTP_SETUP":
-            return _user(cognito, self.pool("totp-required"), "totpsetup", {})
-        if name == "CONTINUE_SIGN_IN_WITH_EMAIL_SETUP":
-            return _user(cognito, self.pool("email-required"), "emailsetup", {})
-        if name == "CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION":
-            return _user(cognito, self.pool("setup-choice"), "setupchoice", {})
-        if name == "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED":
-            return _user(cognito, optional, "newpass", _email("newpass"), temporary=True)
-        if name == "RESET_PASSWORD":
-            user = _user(cognito, optional, "reset", _email("reset"))
-            cognito.admin_reset_user_password(UserPoolId=pool_id, Username="reset")
-            return user
-        if name == "CONFIRM_SIGN_UP":
-            cognito.sign_up(
-                ClientId=optional[1],
-                Username="unconfirmed",
-                Password=PASSWORD,
-                UserAttributes=[{"Name": "email", "Value": "unconfirmed@example.com"}],
-            )
-            return {
-                "userPoolId": pool_id,
-                "userPoolClientId": optional[1],
-                "username": "unconfirmed",
-                "password": PASSWORD,
+def demo_world() -> dict[str, dict[str, Any]]:
+    """World entries (pool id, client id, username, password, TOTP secret, ...) read from the demo fixture."""
+    declared = fixtures.read(DEMO)
+    found: dict[str, dict[str, Any]] = {}
+    for pool in declared.pools:
+        for user in pool.users:
+            entry: dict[str, Any] = {
+                "userPoolId": pool.id,
+                "userPoolClientId": pool.clients[0].id,
+                "username": user.username,
+                "password": user.password,
             }
-        if name == "SIGN_UP":
-            return {"userPoolId": pool_id, "userPoolClientId": optional[1]}
-        raise KeyError(f"no world entry {name}")
+            if user.totp_secret:
+                entry["totpSecret"] = user.totp_secret
+            if user.attributes.get("email"):
+                entry["email"] = user.attributes["email"]
+            found[user.username] = entry
+    steps = {step: found[username] for step, username in STEP_USERS.items()}
+    steps["CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE"]["customAnswer"] = _custom_answer()
+    done = steps["DONE"]
+    steps["SIGN_UP"] = {"userPoolId": done["userPoolId"], "userPoolClientId": done["userPoolClientId"]}
+    mfa_pool = next(pool for pool in declared.pools if pool.id == MFA_OPTIONAL_POOL)
+    steps["MFA_OPTIONAL"] = {
+        "userPoolId": mfa_pool.id,
+        "userPoolClientId": mfa_pool.clients[0].id,
+        "username": MFA_OPTIONAL_USER["username"],
+        "password": MFA_OPTIONAL_USER["password"],
+        "email": MFA_OPTIONAL_USER["email"],
+    }
+    return steps
+
+
+def add_mfa_optional_user(cognito: Any) -> None:
+    """(Re)create the MFA-optional user without any MFA."""
+    user = MFA_OPTIONAL_USER
+    with contextlib.suppress(cognito.exceptions.UserNotFoundException):
+        cognito.admin_delete_user(UserPoolId=MFA_OPTIONAL_POOL, Username=user["username"])
+    cognito.admin_create_user(
+        UserPoolId=MFA_OPTIONAL_POOL,
+        Username=user["username"],
+        UserAttributes=[
+            {"Name": "email", "Value": user["email"]},
+            {"Name": "email_verified", "Value": "true"},
+        ],
+        MessageAction="SUPPRESS",
+    )
+    cognito.admin_set_user_password(
+        UserPoolId=MFA_OPTIONAL_POOL, Username=user["username"], Password=user["password"], Permanent=True
+    )
 
 
 # --- the server and running the scripts ----------------------------------------------------------------------
 @pytest.fixture(scope="session")
 def amplify_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
+    """The emulator with the demo world loaded at start (as ``cognito-emulator serve --fixtures``)."""
     database = tmp_path_factory.mktemp("amplify") / "emulator.db"
-    settings = Settings(port=0, database=f"sqlite:///{database}", lockout=True)
+    settings = Settings(port=0, database=f"sqlite:///{database}", lockout=True, fixtures=[str(DEMO)])
     with ServerThread(settings) as running:
         yield running
 
 
-def fresh_world(server: ServerThread, entries: list[str]) -> dict[str, Any]:
-    """A fresh world for one scenario (the scenarios change passwords, MFA settings and users)."""
-    server.emulator.reset()
-    builder = WorldBuilder(make_boto_client(server.endpoint))
-    return {"endpoint": server.endpoint, "steps": {name: builder.entry(name) for name in entries}}
+@pytest.fixture(scope="session")
+def steps() -> dict[str, dict[str, Any]]:
+    return demo_world()
+
+
+def fresh_world(server: ServerThread, steps: dict[str, dict[str, Any]], entries: list[str]) -> dict[str, Any]:
+    """The demo world as declared, for one scenario (scenarios change passwords, MFA settings and users).
+
+    Loading the fixture again puts every declared user back exactly as declared (attributes, password, status,
+    MFA, no lockout; a deleted one comes back); the outbox is emptied so every code read is one sent now.
+    This is what POST /_emulator/reset ends with, without its wipe, which would also re-create the pools and
+    their RSA signing keys (about a second per reset)."""
+    fixtures.load_file(server.emulator, DEMO)
+    httpx.delete(f"{server.endpoint}/_emulator/messages", timeout=10).raise_for_status()
+    if "MFA_OPTIONAL" in entries:
+        add_mfa_optional_user(make_boto_client(server.endpoint))
+    return {"endpoint": server.endpoint, "steps": {name: steps[name] for name in entries}}
 
 
 def run_script(
@@ -283,8 +224,10 @@ def _cases() -> list[Any]:
 
 
 @pytest.mark.parametrize(("script", "scenario"), _cases())
-def test_scenario(script: str, scenario: str, amplify_server: ServerThread) -> None:
-    world = fresh_world(amplify_server, SCENARIOS[script][scenario])
+def test_scenario(
+    script: str, scenario: str, amplify_server: ServerThread, steps: dict[str, dict[str, Any]]
+) -> None:
+    world = fresh_world(amplify_server, steps, SCENARIOS[script][scenario])
     result = run_script(script, scenario, world=world)
     if result.returncode != 0:
         pytest.fail(
@@ -302,3 +245,15 @@ def test_scenario_lists(script: str) -> None:
     result = run_script(script, "--list")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout) == list(SCENARIOS[script])
+
+
+if __name__ == "__main__":
+    # The world as JSON for running a script by hand against `cognito-emulator serve --fixtures
+    # fixtures/signin-steps.yaml`:  AMPLIFY_WORLD="$(python -m tests.amplify.test_amplify)" node tests/amplify/signin.mjs DONE
+    import sys
+
+    print(
+        json.dumps(
+            {"endpoint": sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:9229", "steps": demo_world()}
+        )
+    )
