@@ -128,6 +128,12 @@ def _same_origin(request: Request) -> bool:
     return urllib.parse.urlsplit(origin).netloc == request.headers.get("host")
 
 
+async def _form(request: Request) -> dict[str, str]:
+    """The fields of a urlencoded form post (the console has no file uploads, so no multipart parser)."""
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return {key: values[0] for key, values in urllib.parse.parse_qs(body, keep_blank_values=True).items()}
+
+
 def _local_path(value: str | None, default: str) -> str:
     """A redirect target inside the console only."""
     if value and value.startswith(PREFIX + "/") and not value.startswith("//"):
@@ -211,7 +217,7 @@ async def user_action(request: Request) -> Response:
     user_path = f"{PREFIX}/pools/{urllib.parse.quote(pool_id)}/users/{urllib.parse.quote(sub)}"
     if action not in USER_ACTIONS:
         return _not_found(request, f"no console action {action!r}")
-    form = await request.form()
+    form = await _form(request)
 
     def run() -> None:
         with emulator.database.session(write=False) as session:
@@ -244,7 +250,7 @@ async def clock_action(request: Request) -> Response:
     if not _same_origin(request):
         return PlainTextResponse("Cross-site request refused", status_code=403)
     emulator = _emulator(request)
-    form = await request.form()
+    form = await _form(request)
     back = _local_path(str(form.get("back") or ""), PREFIX + "/")
     back = back.split("?", 1)[0]
     try:

@@ -1,0 +1,286 @@
+"""The web console at /_emulator/: its pages over plain HTTP, and a real browser (headless Chromium, driven by
+Playwright) clicking through it: pools, clients, users, the TOTP QR code, actions, the live outbox, the clock.
+
+The browser tests need Debian's ``chromium`` (/usr/bin/chromium, or $CHROMIUM) and ``pip install playwright``
+(never ``playwright install``: the system browser is used); without them they are skipped. Screenshots of
+every page go to $CONSOLE_SCREENSHOTS when set (for a person to look at).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from collections.abc import Iterator
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from emulator.crypto import totp
+from emulator.store.models import User
+from tests.helpers import PASSWORD, last_code, make_client, make_pool, make_user
+
+SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+BROWSER_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@pytest.fixture
+def world(cognito, server) -> dict:
+    """A pool with MFA, a client, a group and three users (one unconfirmed, one with TOTP)."""
+    pool_id = make_pool(
+        cognito,
+        PoolName="shop",
+        AutoVerifiedAttributes=["email"],
+        Policies={"PasswordPolicy": {"MinimumLength": 10}},
+    )
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool_id, SoftwareTokenMfaConfiguration={"Enabled": True}, MfaConfiguration="OPTIONAL"
+    )
+    client = make_client(cognito, pool_id)
+    cognito.create_group(UserPoolId=pool_id, GroupName="admins", Precedence=1, Description="Staff")
+    cognito.sign_up(
+        ClientId=client["ClientId"],
+        Username="alice",
+        Password="Passw0rd!-long",
+        UserAttributes=[{"Name": "email", "Value": "alice@example.com"}],
+    )
+    make_user(
+        cognito, pool_id, "bob", "Passw0rd!-long", {"email": "bob@example.com", "email_verified": "true"}
+    )
+    make_user(cognito, pool_id, "carol", "Passw0rd!-long")
+    cognito.admin_add_user_to_group(UserPoolId=pool_id, Username="bob", GroupName="admins")
+    with server.emulator.database.session() as session, session.begin():
+        bob = session.scalar(select(User).where(User.pool_id == pool_id, User.username == "bob"))
+        bob.totp_secret = SECRET
+        bob.mfa_totp_enabled = True
+        bob.mfa_preferred = "SOFTWARE_TOKEN_MFA"
+        subs = {row.username: row.sub for row in session.scalars(select(User).where(User.pool_id == pool_id))}
+    return {"pool_id": pool_id, "client_id": client["ClientId"], "subs": subs}
+
+
+def user_path(world: dict, name: str) -> str:
+    return f"/_emulator/pools/{world['pool_id']}/users/{world['subs'][name]}"
+
+
+# --- over plain HTTP ---------------------------------------------------------------------------------
+def test_pages_render(http, world):
+    home = http.get("/_emulator/")
+    assert home.status_code == 200 and home.headers["content-type"].startswith("text/html")
+    assert "shop" in home.text and world["pool_id"] in home.text
+    assert http.get("/_emulator").status_code == 307 or http.get("/_emulator").history
+    pool = http.get(f"/_emulator/pools/{world['pool_id']}").text
+    for text in ("app", world["client_id"], "admins", "alice", "bob", "carol", "UNCONFIRMED", "at least 10 characters",
+                 "OPTIONAL (TOTP)", f"userPoolClientId: '{world['client_id']}'"):  # fmt: skip
+        assert text in pool
+    user = http.get(user_path(world, "bob")).text
+    assert "<svg" in user and "otpauth://totp/shop:bob%40example.com?secret=" + SECRET in user
+    assert "admins" in user
+    outbox = http.get("/_emulator/outbox").text
+    assert "alice@example.com" in outbox and "SIGN_UP" in outbox
+    assert http.get("/_emulator/static/console.css").status_code == 200
+    assert http.get("/_emulator/static/console.js").status_code == 200
+
+
+def test_unknown_pool_and_user_are_404(http, world):
+    assert http.get("/_emulator/pools/us-east-1_Nope12345").status_code == 404
+    response = http.get(f"/_emulator/pools/{world['pool_id']}/users/00000000-0000-4000-8000-000000000000")
+    assert response.status_code == 404 and "no user" in response.text
+
+
+def test_user_search(http, world):
+    page = http.get(f"/_emulator/pools/{world['pool_id']}", params={"q": "ALI"}).text
+    assert "alice" in page and ">bob<" not in page
+    page = http.get(f"/_emulator/pools/{world['pool_id']}", params={"q": "bob@ex"}).text
+    assert ">bob<" in page and ">alice<" not in page
+
+
+def test_actions_run_the_api_operations(http, world, cognito):
+    origin = {"origin": str(http.base_url).rstrip("/")}
+    response = http.post(user_path(world, "alice") + "/confirm", headers=origin)
+    assert response.status_code == 303 and "notice=User+confirmed" in response.headers["location"]
+    assert cognito.admin_get_user(UserPoolId=world["pool_id"], Username="alice")["UserStatus"] == "CONFIRMED"
+    http.post(user_path(world, "alice") + "/disable", headers=origin)
+    assert cognito.admin_get_user(UserPoolId=world["pool_id"], Username="alice")["Enabled"] is False
+    http.post(user_path(world, "alice") + "/enable", headers=origin)
+    assert cognito.admin_get_user(UserPoolId=world["pool_id"], Username="alice")["Enabled"] is True
+    # The API's own errors come back as the page's error message.
+    response = http.post(
+        user_path(world, "carol") + "/set-password", data={"password": "short"}, headers=origin
+    )
+    assert "error=InvalidPasswordException" in response.headers["location"]
+    http.post(user_path(world, "carol") + "/set-password", data={"password": "N3w-Passw0rd!"}, headers=origin)
+    carol = cognito.admin_get_user(UserPoolId=world["pool_id"], Username="carol")
+    assert carol["UserStatus"] == "FORCE_CHANGE_PASSWORD"  # not "permanent"
+    response = http.post(user_path(world, "carol") + "/delete", headers=origin)
+    assert response.headers["location"].startswith(f"/_emulator/pools/{world['pool_id']}?notice=")
+    with pytest.raises(cognito.exceptions.UserNotFoundException):
+        cognito.admin_get_user(UserPoolId=world["pool_id"], Username="carol")
+
+
+def test_cross_site_posts_are_refused(http, world, cognito):
+    for headers in ({"origin": "http://evil.example"}, {"sec-fetch-site": "cross-site"}, {"origin": "null"}):
+        assert http.post(user_path(world, "bob") + "/delete", headers=headers).status_code == 403
+        assert (
+            http.post("/_emulator/console/clock", data={"advance": "60"}, headers=headers).status_code == 403
+        )
+        assert http.post("/_emulator/console/reset", headers=headers).status_code == 403
+    assert cognito.admin_get_user(UserPoolId=world["pool_id"], Username="bob")["Username"] == "bob"
+    assert http.get("/_emulator/clock").json()["offset_seconds"] == 0
+
+
+def test_clock_form(http, world):
+    response = http.post("/_emulator/console/clock", data={"advance": "3600", "back": "/_emulator/outbox"})
+    assert response.status_code == 303 and response.headers["location"] == "/_emulator/outbox"
+    assert http.get("/_emulator/clock").json()["offset_seconds"] == 3600
+    response = http.post("/_emulator/console/clock", data={"advance": "x", "back": "https://evil.example/"})
+    assert response.headers["location"].startswith("/_emulator/?error=")
+    http.post("/_emulator/console/clock", data={"reset": "1"})
+    assert http.get("/_emulator/clock").json()["offset_seconds"] == 0
+
+
+# --- in a browser ------------------------------------------------------------------------------------
+def _chromium() -> str | None:
+    candidate = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
+    return candidate if candidate and Path(candidate).exists() else None
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    executable = _chromium()
+    if executable is None:
+        pytest.skip("no chromium (apt-get install chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    with playwright_api.sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1360, "height": 900}, base_url=server.endpoint)
+    opened = context.new_page()
+    errors: list[str] = []
+    opened.on("pageerror", lambda error: errors.append(str(error)))
+    yield opened
+    context.close()
+    assert errors == [], f"JavaScript errors: {errors}"
+
+
+def screenshot(page, name: str) -> None:
+    folder = os.environ.get("CONSOLE_SCREENSHOTS")
+    if folder:
+        Path(folder).mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(Path(folder) / f"console-{name}.png"), full_page=True)
+
+
+def test_browse_from_the_pools_to_a_user_with_a_qr_code(page, world, server):
+    page.goto("/_emulator/")
+    assert page.title() == "User pools · Cognito Emulator"
+    screenshot(page, "pools")
+    page.get_by_role("link", name="shop").click()
+    page.wait_for_url(re.compile(f"/_emulator/pools/{world['pool_id']}$"))
+    assert page.locator("#users tbody tr").count() == 3
+    assert page.locator(f"#client-{world['client_id']}").is_visible()
+    assert "OPTIONAL (TOTP)" in page.locator("#pool-settings").inner_text()
+    screenshot(page, "pool")
+    page.get_by_role("link", name="bob", exact=True).click()
+    page.wait_for_url(re.compile(world["subs"]["bob"]))
+    qr = page.locator(".qr svg")
+    assert qr.count() == 1 and qr.bounding_box()["width"] > 100
+    shown = page.locator("[data-code]").inner_text()
+    with server.emulator.database.session(write=False) as session:
+        now = server.emulator.now(session)
+    assert shown in {
+        totp.code_at(SECRET, now),
+        totp.code_at(SECRET, datetime.fromtimestamp(now.timestamp() - 30)),
+    }
+    assert "admins" in page.locator(".card", has_text="Account").inner_text()
+    screenshot(page, "user")
+
+
+def test_buttons_confirm_disable_reset_and_delete(page, world, cognito):
+    page.goto(user_path(world, "alice"))
+    page.get_by_role("button", name="Confirm sign-up").click()
+    page.wait_for_selector(".flash-ok")
+    assert "User confirmed." in page.locator(".flash-ok").inner_text()
+    assert page.locator(".page-head .badge").first.inner_text() == "CONFIRMED"
+    page.get_by_role("button", name="Disable").click()
+    page.wait_for_selector(".badge-error:has-text('DISABLED')")
+    assert cognito.admin_get_user(UserPoolId=world["pool_id"], Username="alice")["Enabled"] is False
+    page.get_by_role("button", name="Enable").click()
+    page.wait_for_selector(".flash-ok:has-text('User enabled.')")
+    page.get_by_role("button", name="Reset password").click()
+    page.wait_for_selector(".badge:has-text('RESET_REQUIRED')")
+    page.fill("#new-password", "An0ther-Passw0rd!")
+    page.get_by_role("button", name="Set", exact=True).click()
+    page.wait_for_selector(".flash-ok:has-text('Password set.')")
+    assert page.locator(".page-head .badge").first.inner_text() == "CONFIRMED"
+    cognito.initiate_auth(
+        ClientId=world["client_id"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "alice", "PASSWORD": "An0ther-Passw0rd!"},
+    )
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Delete user").click()
+    page.wait_for_url(re.compile(f"/_emulator/pools/{world['pool_id']}\\?notice="))
+    assert page.locator("#users tbody tr").count() == 2
+    with pytest.raises(cognito.exceptions.UserNotFoundException):
+        cognito.admin_get_user(UserPoolId=world["pool_id"], Username="alice")
+
+
+def test_reset_password_sends_a_code_shown_on_the_users_page(page, world):
+    page.goto(user_path(world, "bob"))
+    page.get_by_role("button", name="Reset password").click()
+    page.wait_for_selector(".flash-ok")
+    row = page.locator("table[data-outbox] tbody tr", has_text="FORGOT_PASSWORD")
+    assert re.fullmatch(r"[0-9]{6}", row.locator(".code-pill").inner_text())
+    assert "RESET_REQUIRED" in page.locator(".page-head").inner_text()
+
+
+def test_a_dismissed_confirmation_deletes_nothing(page, world, cognito):
+    page.goto(user_path(world, "carol"))
+    page.once("dialog", lambda dialog: dialog.dismiss())
+    page.get_by_role("button", name="Delete user").click()
+    page.wait_for_timeout(200)
+    assert cognito.admin_get_user(UserPoolId=world["pool_id"], Username="carol")["Username"] == "carol"
+
+
+def test_outbox_updates_live(page, world, cognito, http):
+    page.goto("/_emulator/outbox")
+    assert page.locator("table[data-outbox] tbody tr").count() == 1
+    cognito.sign_up(
+        ClientId=world["client_id"],
+        Username="dave",
+        Password=PASSWORD + "-long",
+        UserAttributes=[{"Name": "email", "Value": "dave@example.com"}],
+    )
+    row = page.locator("table[data-outbox] tbody tr").first
+    row.filter(has_text="dave@example.com").wait_for(timeout=10_000)
+    code = last_code(http, username="dave")
+    assert row.locator(".code-pill").inner_text() == code
+    assert page.locator("table[data-outbox] tbody tr").count() == 2
+    screenshot(page, "outbox")
+
+
+def test_clock_buttons(page, world, http):
+    page.goto(f"/_emulator/pools/{world['pool_id']}")
+    page.get_by_role("button", name="+1 hour").click()
+    page.wait_for_selector("#clock-offset:has-text('+3600 s')")
+    assert page.url.endswith(f"/_emulator/pools/{world['pool_id']}")
+    assert http.get("/_emulator/clock").json()["offset_seconds"] == 3600
+    page.get_by_role("button", name="+1 day").click()
+    page.wait_for_selector("#clock-offset:has-text('+90000 s')")
+    # Another client moves the clock: the page follows within a few seconds.
+    http.post("/_emulator/clock", json={"reset": True})
+    page.wait_for_selector("#clock-offset:has-text('real time')", timeout=10_000)
