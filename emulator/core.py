@@ -38,7 +38,6 @@ class Emulator:
         if create_schema:
             self.database.create_schema()
         self.operations = load_all()
-        self.apply_trigger_settings()
         # Called after a reset, e.g. to load the start-up fixtures again.
         self.after_reset: list[Callable[[Emulator], None]] = []
         if settings.fixtures:
@@ -46,6 +45,8 @@ class Emulator:
 
             # Loaded by the process that creates the schema (worker processes only reload them after a reset).
             fixtures.install(self, settings.fixtures, load_now=create_schema)
+        # After the fixtures: a --trigger flag wins over a fixture file's mapping of the same function.
+        self.apply_trigger_settings()
 
     # --- the clock -------------------------------------------------------------------------------------
     def clock_offset(self, session: Session) -> float:
@@ -122,10 +123,16 @@ class Emulator:
 
     def reset(self) -> None:
         """Wipe every pool, user, code and message; then run the after-reset hooks (fixtures)."""
+        from emulator import tokens
+
+        with self.database.session(write=False) as session:
+            # A pool that the fixtures recreate with the same id gets its keys back: RSA key generation is
+            # most of the cost of a reset otherwise.
+            tokens.retire_keys(session)
         self.database.wipe()
-        self.apply_trigger_settings()
         for hook in self.after_reset:
             hook(self)
+        self.apply_trigger_settings()
 
     def close(self) -> None:
         self.database.dispose()

@@ -20,7 +20,13 @@ async def health(request: Request) -> JSONResponse:
 
 
 async def reset(request: Request) -> JSONResponse:
-    await run_in_threadpool(_emulator(request).reset)
+    from emulator.fixtures import FixtureError
+
+    try:
+        await run_in_threadpool(_emulator(request).reset)
+    except FixtureError as exc:
+        # The world was wiped but a start-up fixture file no longer loads: say which and why.
+        return JSONResponse({"__type": "FixtureError", "message": str(exc)}, status_code=400)
     return JSONResponse({})
 
 

@@ -141,12 +141,29 @@ def _key_rows(db: Session, pool_id: str) -> list[SigningKey]:
     )
 
 
+# Keys of pools wiped by a reset, kept in this process only, so that a pool recreated with the same id (a
+# fixture pool) gets its own keys back instead of new RSA keys at every reset.
+_retired_keys: dict[tuple[str, str], tuple[str, str, dict[str, Any]]] = {}
+
+
+def retire_keys(db: Session) -> None:
+    """Remember every pool's keys before a reset wipes them."""
+    for row in db.scalars(select(SigningKey)):
+        _retired_keys[(row.pool_id, row.token_use)] = (row.kid, row.private_pem, dict(row.public_jwk))
+
+
 def ensure_signing_key(ctx: Context, pool: UserPool, token_use: str = "access") -> SigningKey:
     """The pool's signing key for ``token_use`` ("id" or "access"); both are created if missing."""
     rows = {row.token_use: row for row in _key_rows(ctx.db, pool.id)}
     for use in TOKEN_USES:
         if use not in rows:
-            rows[use] = _new_key(pool, use, ctx.now)
+            retired = _retired_keys.pop((pool.id, use), None)
+            if retired is not None:
+                kid, pem, jwk = retired
+                rows[use] = SigningKey(kid=kid, pool_id=pool.id, token_use=use, private_pem=pem, public_jwk=jwk,
+                                       created_at=ctx.now)
+            else:
+                rows[use] = _new_key(pool, use, ctx.now)
             ctx.db.add(rows[use])
     if token_use not in rows:
         raise ValueError(f"unknown token use {token_use!r}")
