@@ -242,12 +242,16 @@ def consume_code(ctx: Context, user: User, *, purpose: str, code: str) -> Code:
     or was replaced by a newer one is ExpiredCodeException, as is a request when no code was ever sent.
     A wrong guess is committed before the error is raised, so the count survives the failed request.
     """
+    # Locked until the operation commits: on PostgreSQL two racing requests with one code would otherwise
+    # both read it unused and both succeed (SQLite's BEGIN IMMEDIATE already serialises them).
     rows = list(
         ctx.db.scalars(
             select(Code)
             .where(Code.user_id == user.id, Code.purpose == purpose)
             .order_by(Code.id.desc())
             .limit(50)
+            .with_for_update()
+            .execution_options(populate_existing=True)
         )
     )
     if not rows:
