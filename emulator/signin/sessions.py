@@ -69,7 +69,9 @@ def load(ctx: Context, value: str | None, client: UserPoolClient) -> AuthSession
     """The live session behind ``value`` for this client, or NotAuthorizedException."""
     if not value:
         raise NotAuthorizedException(EXPIRED_MESSAGE)
-    session = ctx.db.get(AuthSession, _hash(value))
+    # Locked until the operation commits, and read afresh: a session is consumed once even when two
+    # requests race with it on PostgreSQL (where nothing else serialises them).
+    session = ctx.db.get(AuthSession, _hash(value), with_for_update=True, populate_existing=True)
     if (
         session is None
         or session.client_id != client.id
