@@ -513,7 +513,13 @@ def refresh(
         raise NotAuthorizedException(
             f"Client {client.id} is configured with secret but SECRET_HASH was not received"
         )
-    row = ctx.db.get(RefreshToken, token_hash(refresh_token)) if isinstance(refresh_token, str) else None
+    # Locked until the operation commits: with rotation, two racing refreshes with one token must not both
+    # see it unrotated (on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises them).
+    row = (
+        ctx.db.get(RefreshToken, token_hash(refresh_token), with_for_update=True, populate_existing=True)
+        if isinstance(refresh_token, str)
+        else None
+    )
     if row is None or row.pool_id != pool.id or row.client_id != client.id:
         raise NotAuthorizedException(INVALID_REFRESH_TOKEN)
     if device_key and row.device_key and device_key != row.device_key:
