@@ -49,6 +49,11 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
         "Lambda Invoke API (repeatable)",
     )
     serve.add_argument("--lambda-endpoint", help="Lambda Invoke API for functions no --trigger maps")
+    serve.add_argument(
+        "--amplify-outputs",
+        metavar="FILE",
+        help="an Amplify Gen 2 amplify_outputs.json: create its user pool and app client (same ids)",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -69,6 +74,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         lockout=args.lockout,
         triggers=args.triggers,
         lambda_endpoint=args.lambda_endpoint,
+        amplify_outputs=args.amplify_outputs,
     )
 
 

@@ -41,6 +41,8 @@ class Settings:
     triggers: list[str] = field(default_factory=list)
     # The Lambda Invoke API for functions that no mapping names.
     lambda_endpoint: str | None = None
+    # An Amplify Gen 2 amplify_outputs.json whose pool and app client are created at start (and after a reset).
+    amplify_outputs: str | None = None
 
     @property
     def base_url(self) -> str:

@@ -40,6 +40,11 @@ class Emulator:
         self.operations = load_all()
         # Called after a reset, e.g. to load the start-up fixtures again.
         self.after_reset: list[Callable[[Emulator], None]] = []
+        if settings.amplify_outputs:
+            from emulator import amplify_outputs
+
+            # Before the fixtures, which may add users to its pool.
+            amplify_outputs.install(self, settings.amplify_outputs, load_now=create_schema)
         if settings.fixtures:
             from emulator import fixtures
 

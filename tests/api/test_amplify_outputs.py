@@ -1,0 +1,315 @@
+"""``serve --amplify-outputs amplify_outputs.json``: the pool and app client of an Amplify Gen 2 project, with
+the ids, MFA, password policy, sign-in names, required attributes and groups the file declares.
+
+The file in tests/api/data/my-app/ is shaped like what ``npx ampx sandbox`` writes (schema 1.4, with data and
+storage sections that the emulator ignores)."""
+
+from __future__ import annotations
+
+import copy
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from botocore.exceptions import ClientError
+from pycognito.aws_srp import AWSSRP
+
+from emulator import amplify_outputs
+from emulator.testing import EmulatorClient, LocalEmulator
+from emulator.testing.server import free_port
+
+ROOT = Path(__file__).resolve().parents[2]
+DATA = Path(__file__).resolve().parent / "data"
+OUTPUTS = DATA / "my-app" / "amplify_outputs.json"
+POOL_ID = "eu-west-1_Kp9xQ2mTz"
+CLIENT_ID = "5ruqjv0p4ehm9k1b2c7d8a3f6g"
+PASSWORD = "Correct-Horse-9"
+
+
+@pytest.fixture(scope="module")
+def amplify() -> LocalEmulator:
+    with LocalEmulator(amplify_outputs=OUTPUTS, region="eu-west-1") as running:
+        yield running
+
+
+@pytest.fixture
+def app(amplify: LocalEmulator) -> LocalEmulator:
+    amplify.reset()
+    return amplify
+
+
+def test_the_pool_is_what_the_file_declares(app):
+    pool = app.client.describe_user_pool(UserPoolId=POOL_ID)["UserPool"]
+    assert pool["Name"] == "amplify-my-app"
+    assert pool["UsernameAttributes"] == ["email"]
+    assert pool["UsernameConfiguration"] == {"CaseSensitive": False}
+    assert pool["AutoVerifiedAttributes"] == ["email"]
+    assert pool["MfaConfiguration"] == "OPTIONAL"
+    assert pool["Policies"]["PasswordPolicy"] == {
+        "MinimumLength": 12,
+        "RequireUppercase": True,
+        "RequireLowercase": True,
+        "RequireNumbers": True,
+        "RequireSymbols": False,
+        "TemporaryPasswordValidityDays": 7,
+    }
+    required = {attribute["Name"] for attribute in pool["SchemaAttributes"] if attribute["Required"]}
+    assert required == {"sub", "email", "given_name"}
+    assert pool["AccountRecoverySetting"] == {
+        "RecoveryMechanisms": [{"Name": "verified_email", "Priority": 1}]
+    }
+    mfa = app.client.get_user_pool_mfa_config(UserPoolId=POOL_ID)
+    assert mfa["MfaConfiguration"] == "OPTIONAL"
+    assert mfa["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
+    assert "SmsConfiguration" in mfa["SmsMfaConfiguration"]
+
+
+def test_the_client_and_groups_are_what_the_file_declares(app):
+    client = app.client.describe_user_pool_client(UserPoolId=POOL_ID, ClientId=CLIENT_ID)["UserPoolClient"]
+    assert "ClientSecret" not in client
+    assert sorted(client["ExplicitAuthFlows"]) == [
+        "ALLOW_CUSTOM_AUTH",
+        "ALLOW_REFRESH_TOKEN_AUTH",
+        "ALLOW_USER_SRP_AUTH",
+    ]
+    assert client["PreventUserExistenceErrors"] == "ENABLED"
+    assert client["EnableTokenRevocation"] is True
+    groups = app.client.list_groups(UserPoolId=POOL_ID)["Groups"]
+    assert {(group["GroupName"], group["Precedence"]) for group in groups} == {("ADMINS", 0), ("EDITORS", 1)}
+
+
+def test_sign_up_and_srp_sign_in_follow_the_rules(app):
+    cognito = app.client
+
+    def sign_up(password: str, **attributes: str) -> dict:
+        return cognito.sign_up(
+            ClientId=CLIENT_ID,
+            Username="zoe@example.com",
+            Password=password,
+            UserAttributes=[{"Name": name, "Value": value} for name, value in attributes.items()],
+        )
+
+    with pytest.raises(ClientError) as excinfo:
+        sign_up("Sh0rt-pass", email="zoe@example.com", given_name="Zoe")  # 10 < 12 characters
+    assert excinfo.value.response["Error"]["Code"] == "InvalidPasswordException"
+    with pytest.raises(ClientError) as excinfo:
+        sign_up(PASSWORD, email="zoe@example.com")
+    assert excinfo.value.response["Error"]["Code"] == "InvalidParameterException"
+    assert "given_name" in excinfo.value.response["Error"]["Message"]
+    with pytest.raises(ClientError) as excinfo:
+        cognito.sign_up(ClientId=CLIENT_ID, Username="zoe", Password=PASSWORD)
+    assert excinfo.value.response["Error"]["Message"] == "Username should be an email."
+    answer = sign_up(PASSWORD, email="zoe@example.com", given_name="Zoe")
+    assert answer["CodeDeliveryDetails"]["DeliveryMedium"] == "EMAIL"
+    cognito.confirm_sign_up(
+        ClientId=CLIENT_ID, Username="Zoe@Example.com", ConfirmationCode=app.last_code("zoe@example.com")
+    )
+    with pytest.raises(ClientError) as excinfo:
+        cognito.initiate_auth(
+            ClientId=CLIENT_ID,
+            AuthFlow="USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "zoe@example.com", "PASSWORD": PASSWORD},
+        )
+    assert excinfo.value.response["Error"]["Code"] == "InvalidParameterException"
+    srp = AWSSRP(
+        username="zoe@example.com", password=PASSWORD, pool_id=POOL_ID, client_id=CLIENT_ID, client=cognito
+    )
+    tokens = srp.authenticate_user()["AuthenticationResult"]
+    assert cognito.get_user(AccessToken=tokens["AccessToken"])["Username"] == answer["UserSub"]
+
+
+def test_reset_puts_the_pool_back_without_users(app):
+    app.client.admin_create_user(
+        UserPoolId=POOL_ID,
+        Username="amy@example.com",
+        UserAttributes=[{"Name": "given_name", "Value": "Amy"}],
+        MessageAction="SUPPRESS",
+    )
+    app.client.delete_group(UserPoolId=POOL_ID, GroupName="EDITORS")
+    app.emulator.reset()  # the real reset: wipe, then the after-reset hooks load the file again
+    assert app.client.list_users(UserPoolId=POOL_ID)["Users"] == []
+    assert len(app.client.list_groups(UserPoolId=POOL_ID)["Groups"]) == 2
+    app.client.describe_user_pool_client(UserPoolId=POOL_ID, ClientId=CLIENT_ID)
+
+
+def test_a_restart_on_the_same_database_keeps_the_users(tmp_path):
+    database = f"sqlite:///{tmp_path / 'emulator.db'}"
+    with LocalEmulator(amplify_outputs=OUTPUTS, database=database) as first:
+        first.client.admin_create_user(
+            UserPoolId=POOL_ID,
+            Username="amy@example.com",
+            UserAttributes=[{"Name": "given_name", "Value": "Amy"}],
+            MessageAction="SUPPRESS",
+        )
+    changed = json.loads(OUTPUTS.read_text())
+    changed["auth"]["password_policy"]["min_length"] = 16
+    project = tmp_path / "my-app"
+    project.mkdir()
+    (project / "amplify_outputs.json").write_text(json.dumps(changed))
+    with LocalEmulator(amplify_outputs=project / "amplify_outputs.json", database=database) as second:
+        users = second.client.list_users(UserPoolId=POOL_ID)["Users"]
+        assert len(users) == 1
+        assert {"Name": "email", "Value": "amy@example.com"} in users[0]["Attributes"]
+        policy = second.client.describe_user_pool(UserPoolId=POOL_ID)["UserPool"]["Policies"][
+            "PasswordPolicy"
+        ]
+        assert policy["MinimumLength"] == 16
+
+
+def _outputs(**auth_changes) -> dict:
+    document = json.loads(OUTPUTS.read_text())
+    for key, value in auth_changes.items():
+        if value is None:
+            document["auth"].pop(key, None)
+        else:
+            document["auth"][key] = value
+    return document
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"user_pool_id": "not-a-pool"}, "auth.user_pool_id: must be a user pool id"),
+        (
+            {"aws_region": "us-east-1"},
+            "auth.aws_region: 'us-east-1' is not the region of eu-west-1_Kp9xQ2mTz",
+        ),
+        ({"user_pool_client_id": None}, "auth.user_pool_client_id: must be an app client id"),
+        ({"mfa_configuration": "SOMETIMES"}, "auth.mfa_configuration: 'SOMETIMES' is not one of"),
+        ({"mfa_methods": []}, "auth.mfa_methods: mfa_configuration OPTIONAL needs at least one of"),
+        ({"mfa_methods": ["SMS", "VOICE"]}, "auth.mfa_methods[1]: 'VOICE' is not one of SMS, TOTP, EMAIL"),
+        ({"password_policy": {"min_length": 4}}, "auth.password_policy.min_length: must be a whole number"),
+        (
+            {"standard_required_attributes": ["shoe_size"]},
+            "auth.standard_required_attributes[0]: 'shoe_size'",
+        ),
+        ({"username_attributes": "email"}, "auth.username_attributes: must be a list of strings"),
+    ],
+)
+def test_bad_files_name_the_file_and_the_path(changes, problem):
+    with pytest.raises(amplify_outputs.AmplifyOutputsError) as excinfo:
+        amplify_outputs.to_fixture(_outputs(**changes), "amplify_outputs.json")
+    assert f"amplify_outputs.json: {problem}" in str(excinfo.value)
+
+
+def test_files_that_are_no_amplify_outputs(tmp_path):
+    for text, problem in [
+        ("{", "not valid JSON"),
+        ("[]", "the file must hold a JSON object"),
+        ('{"version": "1.4"}', "auth: missing"),
+        ('{"version": "2", "auth": {}}', "version: schema version '2' is not supported"),
+    ]:
+        path = tmp_path / "amplify_outputs.json"
+        path.write_text(text)
+        with pytest.raises(amplify_outputs.AmplifyOutputsError) as excinfo:
+            amplify_outputs.to_fixture(amplify_outputs.read(path), str(path))
+        assert problem in str(excinfo.value)
+    with pytest.raises(amplify_outputs.AmplifyOutputsError, match="cannot read the file"):
+        amplify_outputs.read(tmp_path / "missing.json")
+
+
+def test_minimal_file_and_optional_members():
+    """Only the required members (schema 1.x): a username pool without MFA, Cognito's default policy."""
+    document = {
+        "version": "1",
+        "auth": {
+            "user_pool_id": "us-east-2_abc123XYZ",
+            "aws_region": "us-east-2",
+            "user_pool_client_id": "c" * 26,
+        },
+    }
+    pool = amplify_outputs.to_fixture(document, "x/amplify_outputs.json")["pools"][0]
+    assert pool["id"] == "us-east-2_abc123XYZ"
+    assert "UsernameAttributes" not in pool["settings"] and "Policies" not in pool["settings"]
+    assert pool["mfa"] == {"MfaConfiguration": "OFF"}
+    with_flow = copy.deepcopy(document)
+    with_flow["auth"].update(authentication_flow_type="USER_PASSWORD_AUTH", mfa_methods=["EMAIL"])
+    pool = amplify_outputs.to_fixture(with_flow, "x/amplify_outputs.json")["pools"][0]
+    assert "ALLOW_USER_PASSWORD_AUTH" in pool["clients"][0]["settings"]["ExplicitAuthFlows"]
+    assert pool["mfa"]["EmailMfaConfiguration"] == {}
+
+
+def test_serve_flag(tmp_path):
+    """``cognito-emulator serve --amplify-outputs FILE`` creates the pool before it answers."""
+    port = free_port()
+    environ = {key: value for key, value in os.environ.items() if not key.startswith("COGNITO_EMULATOR_")}
+    environ["PYTHONPATH"] = str(ROOT)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "emulator", "serve", "--port", str(port), "--amplify-outputs", str(OUTPUTS),
+         "--database", f"sqlite:///{tmp_path / 'db.sqlite'}"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environ,
+        text=True,
+    )  # fmt: skip
+    try:
+        client = EmulatorClient(f"http://127.0.0.1:{port}", region="eu-west-1")
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                client.health()
+                break
+            except OSError:
+                assert process.poll() is None and time.monotonic() < deadline, process.stderr.read()
+                time.sleep(0.05)
+        assert "pools: 1" in process.stdout.readline()
+        assert client.client.describe_user_pool_client(UserPoolId=POOL_ID, ClientId=CLIENT_ID)
+    finally:
+        process.terminate()
+        process.wait(timeout=20)
+
+
+def test_serve_refuses_a_bad_file(tmp_path):
+    bad = tmp_path / "amplify_outputs.json"
+    bad.write_text(json.dumps(_outputs(aws_region="us-east-1")))
+    environ = {key: value for key, value in os.environ.items() if not key.startswith("COGNITO_EMULATOR_")}
+    environ["PYTHONPATH"] = str(ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "emulator", "serve", "--port", str(free_port()), "--amplify-outputs", str(bad),
+         "--database", f"sqlite:///{tmp_path / 'db.sqlite'}"],
+        capture_output=True,
+        env=environ,
+        text=True,
+        timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert f"{bad}: auth.aws_region: 'us-east-1' is not the region of {POOL_ID} (eu-west-1)" in result.stderr
+
+
+AMPLIFY_DIR = ROOT / "tests" / "amplify"
+
+
+@pytest.mark.skipif(
+    shutil.which("node") is None or not (AMPLIFY_DIR / "node_modules" / "aws-amplify").is_dir(),
+    reason="needs node and tests/amplify/node_modules (npm ci in tests/amplify)",
+)
+def test_an_amplify_app_only_adds_the_endpoint(app):
+    """Amplify JS v6 configured from the file plus ``userPoolEndpoint`` (less the identity pool, which the
+    emulator does not have) signs up, confirms and signs in."""
+    result = subprocess.run(
+        ["node", str(DATA / "amplify_outputs_app.cjs")],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={
+            **os.environ,
+            "AMPLIFY_DIR": str(AMPLIFY_DIR),
+            "OUTPUTS": str(OUTPUTS),
+            "ENDPOINT": app.endpoint,
+        },
+    )
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    assert report["shortPassword"] == "InvalidPasswordException"
+    assert report["missingGivenName"] == "InvalidParameterException"
+    assert report["signUpStep"] == "CONFIRM_SIGN_UP" and report["delivery"] == "EMAIL"
+    assert report["confirmed"] is True
+    assert report["passwordFlow"] == "InvalidParameterException"
+    assert report["signInStep"] == "DONE"
+    assert report["attributes"]["given_name"] == "Zoe"
+    assert report["userId"] == report["attributes"]["sub"]
