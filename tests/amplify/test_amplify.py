@@ -1,10 +1,12 @@
 """The Amplify JS v6 end-to-end suite: Node scripts drive the real ``aws-amplify`` client against a server
-started here, one scenario per process, each on a fresh world.
+started here with the demo world (fixtures/signin-steps.yaml), one scenario per process, each on the world
+as declared.
 
 The scripts (``signin.mjs``, ``session.mjs``, ``mfa.mjs``, ``signup.mjs``) get the world as JSON in
 ``AMPLIFY_WORLD``: the endpoint and, per signInStep (and a few named roles), the pool id, client id,
-username and password (plus a TOTP secret where one is set up). Each prints a JSON summary with every
-request Amplify made and every answer, and exits non-zero on failure; the summary is shown here then.
+username and password taken from the README's "Every sign-in step" table (so the suite proves what the
+table tells a person), plus the fixture's TOTP secrets. Each script prints a JSON summary, with every request
+Amplify made and every answer when a scenario fails, and exits non-zero on failure; the summary is shown here.
 
 Skipped (not failed) only when ``node`` is missing or ``tests/amplify/node_modules`` is absent
 (``npm ci`` in tests/amplify installs it).
@@ -16,6 +18,7 @@ import contextlib
 import importlib.util
 import json
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -85,23 +88,24 @@ MARKS: dict[str, list[Any]] = {}
 # --- the world: the demo fixture (fixtures/signin-steps.yaml) ------------------------------------------------
 ROOT = HERE.parents[1]
 DEMO = ROOT / "fixtures" / "signin-steps.yaml"
-# The demo user of every signInStep (the README's "Every sign-in step" table).
-STEP_USERS = {
-    "DONE": "done",
-    "CONFIRM_SIGN_UP": "confirm-sign-up",
-    "RESET_PASSWORD": "reset-password",
-    "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED": "new-password-required",
-    "CONFIRM_SIGN_IN_WITH_PASSWORD": "password",
-    "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION": "first-factor-selection",
-    "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE": "custom-challenge",
-    "CONFIRM_SIGN_IN_WITH_SMS_CODE": "sms-code",
-    "CONFIRM_SIGN_IN_WITH_TOTP_CODE": "totp-code",
-    "CONFIRM_SIGN_IN_WITH_EMAIL_CODE": "email-code",
-    "CONTINUE_SIGN_IN_WITH_MFA_SELECTION": "mfa-selection",
-    "CONTINUE_SIGN_IN_WITH_TOTP_SETUP": "totp-setup",
-    "CONTINUE_SIGN_IN_WITH_EMAIL_SETUP": "email-setup",
-    "CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION": "mfa-setup-selection",
-}
+README = ROOT / "README.md"
+# The fourteen signInSteps of Amplify JS v6; the README's table names the demo user of each.
+SIGN_IN_STEPS = (
+    "DONE",
+    "CONFIRM_SIGN_UP",
+    "RESET_PASSWORD",
+    "CONFIRM_SIGN_IN_WITH_NEW_PASSWORD_REQUIRED",
+    "CONFIRM_SIGN_IN_WITH_PASSWORD",
+    "CONTINUE_SIGN_IN_WITH_FIRST_FACTOR_SELECTION",
+    "CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE",
+    "CONFIRM_SIGN_IN_WITH_SMS_CODE",
+    "CONFIRM_SIGN_IN_WITH_TOTP_CODE",
+    "CONFIRM_SIGN_IN_WITH_EMAIL_CODE",
+    "CONTINUE_SIGN_IN_WITH_MFA_SELECTION",
+    "CONTINUE_SIGN_IN_WITH_TOTP_SETUP",
+    "CONTINUE_SIGN_IN_WITH_EMAIL_SETUP",
+    "CONTINUE_SIGN_IN_WITH_MFA_SETUP_SELECTION",
+)
 # Not a step of its own: a confirmed user without MFA in the demo's MFA-optional pool, for the scenarios that
 # set MFA up after signing in. Added through the admin API on top of the demo world.
 MFA_OPTIONAL_POOL = "us-east-1_Demo00002"
@@ -119,31 +123,51 @@ def _custom_answer() -> str:
     return str(module.ANSWER)
 
 
-def demo_world() -> dict[str, dict[str, Any]]:
-    """World entries (pool id, client id, username, password, TOTP secret, ...) read from the demo fixture."""
-    declared = fixtures.read(DEMO)
-    found: dict[str, dict[str, Any]] = {}
-    for pool in declared.pools:
-        for user in pool.users:
-            entry: dict[str, Any] = {
-                "userPoolId": pool.id,
-                "userPoolClientId": pool.clients[0].id,
-                "username": user.username,
-                "password": user.password,
+def readme_table() -> dict[str, dict[str, str]]:
+    """The README's "Every sign-in step" table: signInStep -> pool, client, username, password (the first
+    backticked value of each cell), exactly what a person reads to do the same by hand."""
+    text = README.read_text(encoding="utf-8")
+    start, end = text.find("<!-- signin-steps:start -->"), text.find("<!-- signin-steps:end -->")
+    assert 0 <= start < end, "README.md has no <!-- signin-steps:start/end --> section"
+    rows: dict[str, dict[str, str]] = {}
+    for line in text[start:end].splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        values = [re.match(r"`([^`]*)`", cell) for cell in cells[:5]]
+        if len(cells) >= 5 and all(values) and values[0].group(1) in SIGN_IN_STEPS:  # type: ignore[union-attr]
+            step, pool, client, username, password = (value.group(1) for value in values)  # type: ignore[union-attr]
+            rows[step] = {
+                "userPoolId": pool,
+                "userPoolClientId": client,
+                "username": username,
+                "password": password,
             }
-            if user.totp_secret:
-                entry["totpSecret"] = user.totp_secret
-            if user.attributes.get("email"):
-                entry["email"] = user.attributes["email"]
-            found[user.username] = entry
-    steps = {step: found[username] for step, username in STEP_USERS.items()}
+    return rows
+
+
+def demo_world() -> dict[str, dict[str, Any]]:
+    """World entries (pool id, client id, username, password) from the README's table, with the TOTP secrets and
+    email addresses of the demo fixture and the answer of its custom-challenge triggers."""
+    table = readme_table()
+    missing = [step for step in SIGN_IN_STEPS if step not in table]
+    assert not missing, f"the README's sign-in step table has no row for {missing}"
+    declared = {user.username: user for pool in fixtures.read(DEMO).pools for user in pool.users}
+    steps: dict[str, dict[str, Any]] = {}
+    for step, row in table.items():
+        entry: dict[str, Any] = dict(row)
+        user = declared[row["username"]]
+        if user.totp_secret:
+            entry["totpSecret"] = user.totp_secret
+        if user.attributes.get("email"):
+            entry["email"] = user.attributes["email"]
+        steps[step] = entry
     steps["CONFIRM_SIGN_IN_WITH_CUSTOM_CHALLENGE"]["customAnswer"] = _custom_answer()
     done = steps["DONE"]
     steps["SIGN_UP"] = {"userPoolId": done["userPoolId"], "userPoolClientId": done["userPoolClientId"]}
-    mfa_pool = next(pool for pool in declared.pools if pool.id == MFA_OPTIONAL_POOL)
+    mfa = steps["CONFIRM_SIGN_IN_WITH_TOTP_CODE"]  # the demo's MFA-optional pool
+    assert mfa["userPoolId"] == MFA_OPTIONAL_POOL
     steps["MFA_OPTIONAL"] = {
-        "userPoolId": mfa_pool.id,
-        "userPoolClientId": mfa_pool.clients[0].id,
+        "userPoolId": MFA_OPTIONAL_POOL,
+        "userPoolClientId": mfa["userPoolClientId"],
         "username": MFA_OPTIONAL_USER["username"],
         "password": MFA_OPTIONAL_USER["password"],
         "email": MFA_OPTIONAL_USER["email"],
@@ -228,7 +252,12 @@ def test_scenario(
     script: str, scenario: str, amplify_server: ServerThread, steps: dict[str, dict[str, Any]]
 ) -> None:
     world = fresh_world(amplify_server, steps, SCENARIOS[script][scenario])
-    result = run_script(script, scenario, world=world)
+    try:
+        result = run_script(script, scenario, world=world)
+    except subprocess.TimeoutExpired as timeout:
+        pytest.fail(
+            f"node {script} {scenario} took over {SCRIPT_TIMEOUT}s\n{timeout.stdout}\n{timeout.stderr}"
+        )
     if result.returncode != 0:
         pytest.fail(
             f"node {script} {scenario} exited {result.returncode}\n"
