@@ -160,3 +160,20 @@ def admin_set_user_mfa_preference(ctx: Context, request: dict[str, Any]) -> dict
     user = users.get_user(ctx, pool, request["Username"])
     apply_mfa_preference(ctx, pool, user, request)
     return {}
+
+
+@operation("AdminDeleteSoftwareToken")
+def admin_delete_software_token(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
+    """Forget a user's TOTP factor (a lost phone); they may associate a new one."""
+    pool = pools.get_pool(ctx, request["UserPoolId"])
+    user = users.get_user(ctx, pool, request["Username"])
+    if not user.totp_secret and not user.totp_pending_secret:
+        raise SoftwareTokenMFANotFoundException("Software token MFA has not been set up for the user.")
+    user.totp_secret = None
+    user.totp_pending_secret = None
+    user.totp_last_step = None
+    user.mfa_totp_enabled = False
+    if user.mfa_preferred == mfa.TOTP:
+        user.mfa_preferred = None
+    user.modified_at = ctx.now
+    return {}
