@@ -19,7 +19,7 @@ from emulator.errors import (
     UserNotFoundException,
 )
 from emulator.operations import operation
-from emulator.operations.signup import prevents_user_existence_errors, simulated_delivery
+from emulator.operations.signup import code_recipient, prevents_user_existence_errors, simulated_delivery
 from emulator.operations.users_admin import (
     FORGOT_PASSWORD,
     RESET_NOT_ALLOWED,
@@ -42,18 +42,14 @@ def forgot_password(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     pool, client = pools.client_for_user_call(ctx, request["ClientId"])
     username = request["Username"]
     pools.check_client_secret(client, username, request.get("SecretHash"))
-    hide = prevents_user_existence_errors(client)
     user = users.find_user(ctx, pool, username)
     if user is None:
         from emulator.signin.migration import migrate_user
 
         user = migrate_user(ctx, pool, client, username, password=None, request=request)
-    if user is None or not user.enabled:
-        if hide:
-            return {"CodeDeliveryDetails": simulated_delivery(pool, username)}
-        if user is None:
-            raise UserNotFoundException("User does not exist.")
-        raise NotAuthorizedException("User is disabled.")
+    user = code_recipient(client, user)
+    if user is None:
+        return {"CodeDeliveryDetails": simulated_delivery(pool, username)}
     ctx.log.setdefault("user", user.username)
     if user.status in ("FORCE_CHANGE_PASSWORD", "EXTERNAL_PROVIDER"):
         raise NotAuthorizedException(RESET_NOT_ALLOWED)
@@ -61,7 +57,7 @@ def forgot_password(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     if target == "admin_only":
         raise NotAuthorizedException("Contact administrator to reset password.")
     if target is None:
-        if hide:
+        if prevents_user_existence_errors(client):
             return {"CodeDeliveryDetails": simulated_delivery(pool, username)}
         raise InvalidParameterException(NO_RECOVERY_MESSAGE)
     outbox.check_send_rate(ctx, user, FORGOT_PASSWORD)
@@ -85,8 +81,9 @@ def confirm_forgot_password(ctx: Context, request: dict[str, Any]) -> dict[str, 
     outbox.consume_code(ctx, user, purpose=FORGOT_PASSWORD, code=request["ConfirmationCode"])
     users.set_password(ctx, pool, user, request["Password"], temporary=False)
     user.status = "CONFIRMED"
-    events.post_confirmation(ctx, pool, "PostConfirmation_ConfirmForgotPassword", user, client.id,
-                             request.get("ClientMetadata"))
+    events.post_confirmation(
+        ctx, pool, "PostConfirmation_ConfirmForgotPassword", user, client.id, request.get("ClientMetadata")
+    )
     return {}
 
 

@@ -55,6 +55,18 @@ def simulated_delivery(pool: UserPool, username: str) -> dict[str, str]:
     )
 
 
+def code_recipient(client: UserPoolClient, user: User | None) -> User | None:
+    """The user a code request (ResendConfirmationCode, ForgotPassword) is for. None means: answer with a
+    simulated delivery, because the client hides whether the user exists (PreventUserExistenceErrors)."""
+    if user is not None and user.enabled:
+        return user
+    if prevents_user_existence_errors(client):
+        return None
+    if user is None:
+        raise UserNotFoundException("User does not exist.")
+    raise NotAuthorizedException("User is disabled.")
+
+
 def new_session(
     ctx: Context,
     pool: UserPool,
@@ -168,8 +180,14 @@ def sign_up(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     result: dict[str, Any] = {"UserConfirmed": confirmed, "UserSub": user.sub}
     if confirmed:
         # Confirmed by PreSignUp: no code to send, and the Session signs the user in (Amplify's autoSignIn).
-        result["Session"] = new_session(ctx, pool, client, user, flow=AUTO_SIGN_IN_FLOW,
-                                        state={"username": user.username, "via": "PreSignUp"})
+        result["Session"] = new_session(
+            ctx,
+            pool,
+            client,
+            user,
+            flow=AUTO_SIGN_IN_FLOW,
+            state={"username": user.username, "via": "PreSignUp"},
+        )
         return result
     delivery = send_sign_up_code(ctx, pool, client, user)
     if delivery is not None:
@@ -182,8 +200,10 @@ def _auto_verify(ctx: Context, pool: UserPool, user: User, decision: dict[str, A
     """PreSignUp's autoVerifyEmail / autoVerifyPhone mark the address verified."""
     values = users.attribute_map(user)
     changed = False
-    for flag, name, verified in (("autoVerifyEmail", "email", "email_verified"),
-                                 ("autoVerifyPhone", "phone_number", "phone_number_verified")):
+    for flag, name, verified in (
+        ("autoVerifyEmail", "email", "email_verified"),
+        ("autoVerifyPhone", "phone_number", "phone_number_verified"),
+    ):
         if decision.get(flag) and values.get(name):
             users.set_attribute(user, verified, "true")
             changed = True
@@ -218,8 +238,9 @@ def confirm_sign_up(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
         users.set_attribute(user, attributes.CONTACT_ATTRIBUTES[attribute][1], "true")
     users.sync_aliases(ctx, pool, user, force=bool(request.get("ForceAliasCreation")))
     _use_sign_up_session(ctx, client, user, request.get("Session"))
-    events.post_confirmation(ctx, pool, "PostConfirmation_ConfirmSignUp", user, client.id,
-                             request.get("ClientMetadata"))
+    events.post_confirmation(
+        ctx, pool, "PostConfirmation_ConfirmSignUp", user, client.id, request.get("ClientMetadata")
+    )
     return {
         "Session": new_session(
             ctx,
@@ -257,14 +278,9 @@ def resend_confirmation_code(ctx: Context, request: dict[str, Any]) -> dict[str,
     pool, client = pools.client_for_user_call(ctx, request["ClientId"])
     username = request["Username"]
     pools.check_client_secret(client, username, request.get("SecretHash"))
-    user = users.find_user(ctx, pool, username)
-    hide = prevents_user_existence_errors(client)
-    if user is None or not user.enabled:
-        if hide:
-            return {"CodeDeliveryDetails": simulated_delivery(pool, username)}
-        if user is None:
-            raise UserNotFoundException("User does not exist.")
-        raise NotAuthorizedException("User is disabled.")
+    user = code_recipient(client, users.find_user(ctx, pool, username))
+    if user is None:
+        return {"CodeDeliveryDetails": simulated_delivery(pool, username)}
     ctx.log.setdefault("user", user.username)
     if user.status != "UNCONFIRMED":
         raise InvalidParameterException("User is already confirmed.")
