@@ -220,6 +220,8 @@ def test_a_failing_test_in_the_project_fails(tmp_path):
     )
     env = clean_environment()
     env["PYTHONPATH"] = str(ROOT)
+    # The plugin from this working tree by -p; an installed copy's entry point would register it twice.
+    env["PYTEST_DISABLE_PLUGIN_AUTOLOAD"] = "1"
     result = subprocess.run(
         [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-p", "emulator.pytest_plugin"],
         cwd=project,

@@ -54,7 +54,7 @@
         tick();
         if (changed) refreshTotp();
       }).catch(function () {});
-    }, 5000);
+    }, 2000);
   }
 
   // --- outbox tables: poll /_emulator/messages, newest first --------------------------------------
