@@ -85,9 +85,9 @@ def _emulator(request: Request) -> Emulator:
     return request.app.state.emulator
 
 
-def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
+async def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
     context = {
-        "clock": clock_api.clock_view(_emulator(request)),
+        "clock": await run_in_threadpool(clock_api.clock_view, _emulator(request)),
         "clock_steps": CLOCK_STEPS,
         "notice": request.query_params.get("notice"),
         "error": request.query_params.get("error"),
@@ -109,8 +109,8 @@ def _messages(
         return [outbox.message_view(row) for row in rows]
 
 
-def _not_found(request: Request, message: str) -> Response:
-    return _render(request, "not_found.html", {"message": message, "page": None}, status_code=404)
+async def _not_found(request: Request, message: str) -> Response:
+    return await _render(request, "not_found.html", {"message": message, "page": None}, status_code=404)
 
 
 def _back(path: str, **message: str) -> RedirectResponse:
@@ -150,7 +150,7 @@ async def home(request: Request) -> Response:
             pools = views.pool_summaries(session)
         return {"pools": pools, "outbox_messages": _messages(emulator, 5)}
 
-    return _render(request, "index.html", {**await run_in_threadpool(read), "page": "pools"})
+    return await _render(request, "index.html", {**await run_in_threadpool(read), "page": "pools"})
 
 
 async def pool_page(request: Request) -> Response:
@@ -165,8 +165,8 @@ async def pool_page(request: Request) -> Response:
     try:
         pool = await run_in_threadpool(read)
     except views.NotFound as exc:
-        return _not_found(request, str(exc))
-    return _render(
+        return await _not_found(request, str(exc))
+    return await _render(
         request,
         "pool.html",
         {
@@ -195,15 +195,15 @@ async def user_page(request: Request) -> Response:
     try:
         user = await run_in_threadpool(read)
     except views.NotFound as exc:
-        return _not_found(request, str(exc))
-    return _render(
+        return await _not_found(request, str(exc))
+    return await _render(
         request, "user.html", {"user": user, "page": "pools", "outbox_messages": user.pop("messages")}
     )
 
 
 async def outbox_page(request: Request) -> Response:
     found = await run_in_threadpool(_messages, _emulator(request), 100)
-    return _render(request, "outbox.html", {"page": "outbox", "outbox_messages": found})
+    return await _render(request, "outbox.html", {"page": "outbox", "outbox_messages": found})
 
 
 # --- actions -----------------------------------------------------------------------------------------
@@ -216,7 +216,7 @@ async def user_action(request: Request) -> Response:
     action = request.path_params["action"]
     user_path = f"{PREFIX}/pools/{urllib.parse.quote(pool_id)}/users/{urllib.parse.quote(sub)}"
     if action not in USER_ACTIONS:
-        return _not_found(request, f"no console action {action!r}")
+        return await _not_found(request, f"no console action {action!r}")
     form = await _form(request)
 
     def run() -> None:
@@ -238,7 +238,7 @@ async def user_action(request: Request) -> Response:
     try:
         await run_in_threadpool(run)
     except views.NotFound as exc:
-        return _not_found(request, str(exc))
+        return await _not_found(request, str(exc))
     except CognitoError as exc:
         return _back(user_path, error=f"{exc.code}: {exc.message}")
     if action == "delete":
