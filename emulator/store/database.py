@@ -1,33 +1,60 @@
-"""Engine and session setup, schema creation and the recorded schema version.
+"""Engine and session setup, schema creation and upgrades (store.migrations), the recorded schema version.
 
 SQLite (the default) runs in WAL mode with a busy timeout so that several worker processes can share one
 file. A request that writes opens its transaction with ``BEGIN IMMEDIATE``: it takes the write lock up
 front, so two writers queue on the busy timeout instead of deadlocking on a lock upgrade.
+
+PostgreSQL gets the same discipline, so several processes or hosts on one database behave exactly like
+one: a writing transaction starts by taking one transaction-scoped advisory lock. Operations were written
+for serialised writers (look a username up, then insert it); without the lock two racing sign-ups of one
+name would meet a unique constraint, not UsernameExistsException. Readers never wait for it.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import logging
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, inspect, select
-from sqlalchemy.engine import make_url
+from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
-from emulator.store.models import SCHEMA_VERSION, Base, EmulatorState
+from emulator.store import migrations
+from emulator.store.migrations import SchemaTooNewError
+from emulator.store.models import Base, EmulatorState
+
+__all__ = ["Database", "SchemaTooNewError"]
+
+log = logging.getLogger("emulator")
 
 SQLITE_BUSY_TIMEOUT_SECONDS = 30
+# pg_advisory_xact_lock key of the writers' lock (any constant; "cognito" in ASCII).
+POSTGRES_WRITE_LOCK = 0x636F676E69746F
+# Connections per process: Starlette runs each request in a thread pool of 40; a request that waits for
+# a connection longer than pool_timeout would fail, so the pool never is the narrowest point.
+POOL_SIZE = 5
+MAX_OVERFLOW = 40
 
 
-class SchemaTooNewError(RuntimeError):
-    pass
+def normalise_url(url: str | URL) -> URL:
+    """``postgresql://`` means psycopg (v3) when psycopg2, SQLAlchemy's default driver, is not installed."""
+    parsed = make_url(url)
+    if (
+        parsed.drivername == "postgresql"
+        and importlib.util.find_spec("psycopg2") is None
+        and importlib.util.find_spec("psycopg") is not None
+    ):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed
 
 
 class Database:
     """One database: its engine, its sessions, its schema."""
 
     def __init__(self, url: str) -> None:
-        self.url = make_url(url)
+        self.url = normalise_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
         self.engine = self._create_engine()
         self._write_engine = self.engine.execution_options(emulator_write=True)
@@ -36,7 +63,7 @@ class Database:
 
     def _create_engine(self) -> Engine:
         if not self.is_sqlite:
-            return create_engine(self.url, pool_pre_ping=True)
+            return self._create_server_engine()
         database = self.url.database
         in_memory = not database or database == ":memory:"
         if not in_memory:
@@ -44,7 +71,11 @@ class Database:
         engine = create_engine(
             self.url,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_SECONDS, "check_same_thread": False},
-            poolclass=StaticPool if in_memory else None,
+            **(
+                {"poolclass": StaticPool}
+                if in_memory
+                else {"pool_size": POOL_SIZE, "max_overflow": MAX_OVERFLOW}
+            ),
         )
 
         @event.listens_for(engine, "connect")
@@ -66,26 +97,30 @@ class Database:
 
         return engine
 
+    def _create_server_engine(self) -> Engine:
+        engine = create_engine(self.url, pool_pre_ping=True, pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW)
+        if self.url.get_backend_name() == "postgresql":
+
+            @event.listens_for(engine, "begin")
+            def _on_begin(connection) -> None:  # type: ignore[no-untyped-def]
+                # Writers one at a time, across every process on this database (see the module's doc).
+                if connection.get_execution_options().get("emulator_write", False):
+                    connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({POSTGRES_WRITE_LOCK})")
+
+        return engine
+
     def session(self, write: bool = True) -> Session:
         """A new ORM session; ``write`` sessions take the write lock at their first statement."""
         return (self._write_sessions if write else self._sessions)()
 
     def create_schema(self) -> None:
-        """Create missing tables and record (or check) the schema version."""
-        existing = set(inspect(self.engine).get_table_names())
-        Base.metadata.create_all(self.engine)
-        with self.session() as session, session.begin():
-            row = session.get(EmulatorState, "schema_version")
-            if row is None:
-                session.add(EmulatorState(key="schema_version", value=str(SCHEMA_VERSION)))
-            elif int(row.value) > SCHEMA_VERSION:
-                raise SchemaTooNewError(
-                    f"the database has schema version {row.value}, newer than this emulator's {SCHEMA_VERSION}"
-                )
-            elif int(row.value) < SCHEMA_VERSION:
-                # Migrations from older schema versions are applied here, one version at a time.
-                row.value = str(SCHEMA_VERSION)
-        self.created_tables = not existing
+        """Create the tables of a new database, or bring an older one up to date (store.migrations), in
+        one writing transaction: two processes starting on one database take turns."""
+        with self._write_engine.begin() as connection:
+            self.created_tables = migrations.recorded_version(connection) is None
+            self.migrated = migrations.upgrade(connection)
+        for line in self.migrated:
+            log.info("database %s: %s", self.describe(), line)
 
     def wipe(self) -> None:
         """Delete every row except the emulator's own bookkeeping (schema version)."""
