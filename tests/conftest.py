@@ -12,6 +12,7 @@ from botocore.config import Config
 
 from emulator.config import Settings
 from emulator.testing import ServerThread
+from tests.reliability.databases import suite_database
 
 # The trigger_host fixture: example handlers run in-process or behind a Lambda Invoke API.
 pytest_plugins = ["tests.trigger_hosts"]
@@ -23,10 +24,11 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
-    database = tmp_path_factory.mktemp("db") / "emulator.db"
-    settings = Settings(port=0, database=f"sqlite:///{database}", lockout=True)
-    with ServerThread(settings) as running:
-        yield running
+    # A SQLite file, or a fresh database on the server COGNITO_EMULATOR_TEST_DATABASE names (PostgreSQL).
+    with suite_database(tmp_path_factory.mktemp("db")) as database:
+        settings = Settings(port=0, database=database, lockout=True)
+        with ServerThread(settings) as running:
+            yield running
 
 
 @pytest.fixture(autouse=True)
