@@ -1,0 +1,109 @@
+"""Fuzzing from the service model over HTTP: whatever arrives, the answer is a Cognito error or a success,
+never a 500, and the server keeps answering normally. A longer run: scripts/fuzz_long.py."""
+
+from __future__ import annotations
+
+import os
+
+from hypothesis import HealthCheck, given, settings
+
+from tests.helpers import PASSWORD, make_client, make_pool, make_user
+from tests.reliability import fuzzing
+
+# Bounded for the suite (about 20 s together); FUZZ_EXAMPLES raises them for a one-off deeper run.
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "0")) or None
+SUITE = settings(
+    max_examples=EXAMPLES or 700,
+    deadline=None,
+    database=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+
+
+def make_world(cognito, world: fuzzing.World | None = None) -> fuzzing.World:  # type: ignore[no-untyped-def]
+    """A pool with users, clients, a group, tokens and a live sign-in session, for requests to aim at
+    (written into ``world`` when given: strategies built on it draw the new values)."""
+    pool_id = make_pool(cognito, Schema=[{"Name": "tier", "AttributeDataType": "String", "Mutable": True}])
+    client = make_client(cognito, pool_id)
+    secret_client = make_client(cognito, pool_id, GenerateSecret=True)
+    make_user(cognito, pool_id, "alice", attributes={"email": "alice@example.com", "email_verified": "true"})
+    make_user(cognito, pool_id, "bob", permanent=False)
+    cognito.create_group(UserPoolId=pool_id, GroupName="admins")
+    tokens = cognito.initiate_auth(
+        ClientId=client["ClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]
+    challenge = cognito.initiate_auth(
+        ClientId=client["ClientId"],
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "bob", "PASSWORD": PASSWORD},
+    )
+    world = world or fuzzing.World()
+    world.known.update(
+        {
+            "UserPoolId": [pool_id],
+            "ClientId": [client["ClientId"], secret_client["ClientId"]],
+            "ClientSecret": [secret_client["ClientSecret"]],
+            "Username": ["alice", "bob", "nobody"],
+            "Password": [PASSWORD],
+            "ProposedPassword": [PASSWORD],
+            "PreviousPassword": [PASSWORD],
+            "TemporaryPassword": [PASSWORD],
+            "AccessToken": [tokens["AccessToken"]],
+            "RefreshToken": [tokens["RefreshToken"]],
+            "Token": [tokens["RefreshToken"]],
+            "Session": [challenge["Session"]],
+            "GroupName": ["admins"],
+            "ConfirmationCode": ["123456"],
+            "Code": ["123456"],
+            "UserCode": ["123456"],
+            "ResourceArn": [f"arn:aws:cognito-idp:us-east-1:123456789012:userpool/{pool_id}"],
+        }
+    )
+    return world
+
+
+def test_requests_drawn_from_the_service_model_get_cognito_answers(http, cognito):
+    world = make_world(cognito)
+    seen: set[str] = set()
+
+    @SUITE
+    @given(fuzzing.request(world))
+    def one(drawn: tuple[str, object]) -> None:
+        operation, body = drawn
+        seen.add(operation)
+        response = fuzzing.send_operation(http, operation, body)
+        fuzzing.check_answer(response, f"{operation} {body!r:.300}")
+        if fuzzing.spoils_world(operation, response):
+            make_world(cognito, world)
+
+    one()
+    fuzzing.check_alive(http)
+    # The draw reaches (nearly) every operation the emulator has built; test_every_operation_* the rest.
+    assert len(seen & set(fuzzing.BUILT)) >= 0.9 * len(fuzzing.BUILT), sorted(set(fuzzing.BUILT) - seen)
+
+
+def test_protocol_garbage_gets_cognito_answers(http):
+    @settings(SUITE, max_examples=EXAMPLES or 250)
+    @given(fuzzing.raw_request())
+    def one(drawn: tuple[str, bytes, dict[str, str]]) -> None:
+        target, body, headers = drawn
+        fuzzing.check_answer(
+            fuzzing.send(http, target, body, headers), f"{target!r} {body[:200]!r} {headers}"
+        )
+
+    one()
+    fuzzing.check_alive(http)
+
+
+def test_every_operation_with_an_empty_and_a_wrong_typed_body(http):
+    """The deterministic corner: each operation once with {} and once with every member of the wrong type."""
+    for operation in fuzzing.OPERATIONS:
+        fuzzing.check_answer(fuzzing.send_operation(http, operation, {}), f"{operation} {{}}")
+        shape_name = fuzzing.service_model.input_shape_name(operation)
+        members = fuzzing._shapes()[shape_name].get("members", {}) if shape_name else {}
+        for wrong in ([1], {"a": None}, 3.5, True):
+            body = {name: wrong for name in members}
+            fuzzing.check_answer(fuzzing.send_operation(http, operation, body), f"{operation} {body!r:.200}")
+    fuzzing.check_alive(http)
