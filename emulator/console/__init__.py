@@ -76,7 +76,20 @@ def _qr(uri: str) -> Markup:
     return Markup(svg)  # noqa: S704 - segno writes the SVG itself; the URI is encoded as modules, not text
 
 
+def _offset(seconds: float) -> str:
+    """A clock offset as a person reads it: ``+1 d 2 h``, ``+5 min``, ``-30 s``."""
+    sign = "-" if seconds < 0 else "+"
+    left = round(abs(seconds))
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("min", 60), ("s", 1)):
+        if left >= size:
+            parts.append(f"{left // size} {unit}")
+            left %= size
+    return sign + " ".join(parts[:2]) if parts else "real time"
+
+
 templates.env.filters["when"] = _when
+templates.env.filters["offset"] = _offset
 templates.env.globals["version"] = __version__
 templates.env.globals["prefix"] = PREFIX
 

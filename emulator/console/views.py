@@ -146,9 +146,17 @@ def pool_settings(pool: UserPool) -> list[tuple[str, Any]]:
         ("Deletion protection", config.get("DeletionProtection", "INACTIVE")),
         (
             "Lambda triggers",
-            ", ".join(f"{key}: {value}" for key, value in sorted(triggers.items())) or "none",
+            [f"{key}: {_function_name(value)}" for key, value in sorted(triggers.items())] or "none",
         ),
     ]
+
+
+def _function_name(value: Any) -> str:
+    """``arn:aws:lambda:<region>:<account>:function:<name>`` -> ``<name>`` (other values as they are)."""
+    if isinstance(value, dict):  # e.g. CustomSMSSender: {"LambdaArn": ..., "LambdaVersion": ...}
+        value = value.get("LambdaArn", "")
+    text = str(value)
+    return text.split(":function:", 1)[1] if ":function:" in text else text
 
 
 def client_view(client: UserPoolClient) -> dict[str, Any]:

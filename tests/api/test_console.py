@@ -276,11 +276,11 @@ def test_outbox_updates_live(page, world, cognito, http):
 def test_clock_buttons(page, world, http):
     page.goto(f"/_emulator/pools/{world['pool_id']}")
     page.get_by_role("button", name="+1 hour").click()
-    page.wait_for_selector("#clock-offset:has-text('+3600 s')")
+    page.wait_for_selector("#clock-offset:has-text('+1 h')")
     assert page.url.endswith(f"/_emulator/pools/{world['pool_id']}")
     assert http.get("/_emulator/clock").json()["offset_seconds"] == 3600
     page.get_by_role("button", name="+1 day").click()
-    page.wait_for_selector("#clock-offset:has-text('+90000 s')")
+    page.wait_for_selector("#clock-offset:has-text('+1 d 1 h')")
     # Another client moves the clock: the page follows within a few seconds.
     http.post("/_emulator/clock", json={"reset": True})
     page.wait_for_selector("#clock-offset:has-text('real time')", timeout=10_000)

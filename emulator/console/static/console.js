@@ -21,6 +21,16 @@
     return date.getUTCFullYear() + "-" + pad(date.getUTCMonth() + 1) + "-" + pad(date.getUTCDate()) + " " +
       pad(date.getUTCHours()) + ":" + pad(date.getUTCMinutes()) + ":" + pad(date.getUTCSeconds()) + " UTC";
   }
+  // Same as the server's "offset" filter: +1 d 2 h, +5 min, -30 s.
+  function formatOffset(seconds) {
+    var left = Math.round(Math.abs(seconds));
+    if (!left) return "real time";
+    var parts = [];
+    [["d", 86400], ["h", 3600], ["min", 60], ["s", 1]].forEach(function (unit) {
+      if (left >= unit[1]) { parts.push(Math.floor(left / unit[1]) + " " + unit[0]); left = left % unit[1]; }
+    });
+    return (seconds < 0 ? "-" : "+") + parts.slice(0, 2).join(" ");
+  }
   function el(tag, className, text) {
     var node = document.createElement(tag);
     if (className) node.className = className;
@@ -35,7 +45,7 @@
     clockState = { now: Date.parse(state.now), at: Date.now(), offset: state.offset_seconds };
     var offset = document.getElementById("clock-offset");
     if (offset) {
-      offset.textContent = state.offset_seconds ? (state.offset_seconds > 0 ? "+" : "") + Math.round(state.offset_seconds) + " s" : "real time";
+      offset.textContent = formatOffset(state.offset_seconds);
       offset.className = "badge " + (state.offset_seconds ? "badge-warn" : "badge-muted");
     }
   }
