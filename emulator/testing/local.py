@@ -41,13 +41,12 @@ class LocalEmulator(EmulatorClient):
         (default: a SQLite file in a temporary directory, deleted by stop()). ``settings``: any other field
         of emulator.config.Settings (lockout, fixed_code, triggers, ...)."""
         self._tmpdir: str | None = None
-        if database is None:
-            self._tmpdir = tempfile.mkdtemp(prefix="cognito-emulator-")
-            database = f"sqlite:///{Path(self._tmpdir) / 'emulator.db'}"
+        self._throwaway = database is None
+        self._port = port
         self.settings = Settings(
             host=host,
             port=port,
-            database=database,
+            database=database or "",
             region=region,
             fixtures=[str(path) for path in fixtures],
             **({"amplify_outputs": str(amplify_outputs)} if amplify_outputs else {}),
@@ -60,12 +59,18 @@ class LocalEmulator(EmulatorClient):
     # --- life cycle ----------------------------------------------------------------------------------
     def start(self) -> LocalEmulator:
         if self._server is None:
+            self.settings.port = self._port  # 0: a free port, chosen again at every start
+            if self._throwaway:
+                # A new empty database for every start.
+                self._tmpdir = tempfile.mkdtemp(prefix="cognito-emulator-")
+                self.settings.database = f"sqlite:///{Path(self._tmpdir) / 'emulator.db'}"
             try:
                 self._server = ServerThread(self.settings).start()
             except BaseException:
                 self._remove_tmpdir()
                 raise
             self.endpoint = self._server.endpoint
+            self.__dict__.pop("client", None)  # a client made before start() points at no port
             if self._tmpdir is not None:
                 # Only this object uses a throwaway database: its start-up state is what reset() restores.
                 self._take_snapshot()

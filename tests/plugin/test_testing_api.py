@@ -93,14 +93,23 @@ def test_reset_is_fast_and_restores_the_start_up_world(tmp_path):
         )
 
 
-def test_stop_removes_the_throwaway_database():
-    emulator = LocalEmulator().start()
+def test_stop_removes_the_throwaway_database_and_a_restart_starts_empty():
+    emulator = LocalEmulator()
+    early = emulator.client  # made before start(): replaced by one that knows the port
+    emulator.start()
+    assert emulator.client is not early
+    emulator.client.create_user_pool(PoolName="first-run")
     folder = Path(emulator.settings.database.removeprefix("sqlite:///")).parent
     assert folder.is_dir()
     emulator.stop()
     assert not folder.exists()
     with pytest.raises(RuntimeError, match="not running"):
         emulator.emulator  # noqa: B018
+    with emulator:
+        assert emulator.client.list_user_pools(MaxResults=10)["UserPools"] == []
+        emulator.client.create_user_pool(PoolName="second-run")
+        emulator.reset()
+        assert emulator.client.list_user_pools(MaxResults=10)["UserPools"] == []
 
 
 def test_client_against_a_running_server(server, cognito):
