@@ -54,6 +54,21 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
         metavar="FILE",
         help="an Amplify Gen 2 amplify_outputs.json: create its user pool and app client (same ids)",
     )
+    serve.add_argument(
+        "--iam-credentials",
+        action="append",
+        dest="iam_credentials",
+        default=[],
+        metavar="ACCESS_KEY:SECRET",
+        help="verify SigV4 signatures of IAM-authorised operations (Admin*, pools, clients) against these "
+        "credentials (repeatable); user operations stay unsigned as in AWS",
+    )
+    serve.add_argument(
+        "--admin-token",
+        metavar="TOKEN",
+        help="require this token for /_emulator and the console (Authorization: Bearer TOKEN or "
+        "X-Emulator-Token: TOKEN)",
+    )
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -75,6 +90,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         triggers=args.triggers,
         lambda_endpoint=args.lambda_endpoint,
         amplify_outputs=args.amplify_outputs,
+        iam_credentials=args.iam_credentials,
+        admin_token=args.admin_token,
     )
 
 
@@ -99,11 +116,17 @@ def serve(settings: Settings) -> int:
     import uvicorn
     from sqlalchemy import func, select
 
+    from emulator import sigv4
     from emulator.app import create_app
     from emulator.core import Emulator
     from emulator.fixtures import FixtureError
     from emulator.store.models import UserPool
 
+    try:
+        sigv4.parse_credentials(settings.iam_credentials)
+    except ValueError as exc:
+        print(f"cognito-emulator: {exc}", file=sys.stderr)
+        return 2
     configure_logging(settings.log_level, settings.log_format)
     try:
         emulator = Emulator(settings)

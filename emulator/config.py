@@ -43,6 +43,10 @@ class Settings:
     lambda_endpoint: str | None = None
     # An Amplify Gen 2 amplify_outputs.json whose pool and app client are created at start (and after a reset).
     amplify_outputs: str | None = None
+    # "ACCESS_KEY:SECRET" items: when any is given, IAM-authorised operations need a valid SigV4 signature.
+    iam_credentials: list[str] = field(default_factory=list)
+    # When set, /_emulator (API and console) wants it: "Authorization: Bearer TOKEN" or "X-Emulator-Token".
+    admin_token: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -71,6 +75,6 @@ def _parse(name: str, raw: str) -> object:
         return int(raw)
     if name == "lockout":
         return raw.strip().lower() not in ("0", "false", "no", "off")
-    if name in ("fixtures", "cors_origins", "triggers"):
+    if name in ("fixtures", "cors_origins", "triggers", "iam_credentials"):
         return [item.strip() for item in raw.split(",") if item.strip()]
     return raw

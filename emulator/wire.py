@@ -7,6 +7,7 @@ both to ``Emulator.call``, and write the result or the error the way AWS does (`
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import time
@@ -18,7 +19,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator import ids, service_model
+from emulator import ids, service_model, sigv4
 from emulator.clock import as_utc
 from emulator.core import Emulator
 from emulator.errors import CognitoError, SerializationException, UnknownOperationException
@@ -77,6 +78,27 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
+def check_signature(request: Request, emulator: Emulator, name: str, raw: bytes) -> None:
+    """With --iam-credentials, an IAM-authorised operation must be signed with one of them (SigV4)."""
+    if emulator.settings.iam_credentials and name in _IAM_OPERATIONS:
+        sigv4.verify(
+            _credentials(tuple(emulator.settings.iam_credentials)),
+            method=request.method,
+            path=request.url.path,
+            query=request.url.query,
+            headers=request.headers,
+            body=raw,
+        )
+
+
+_IAM_OPERATIONS = sigv4.iam_operations()
+
+
+@functools.cache
+def _credentials(items: tuple[str, ...]) -> dict[str, sigv4.Credentials]:
+    return sigv4.parse_credentials(items)
+
+
 def error_response(error: CognitoError, request_id: str) -> Response:
     return Response(
         encode({"__type": error.code, "message": error.message}),
@@ -94,7 +116,9 @@ async def handle(request: Request) -> Response:
     fields: dict[str, Any] = {}
     try:
         name = operation_from_target(request.headers.get("x-amz-target"))
-        body = parse_body(await request.body())
+        raw = await request.body()
+        check_signature(request, emulator, name, raw)
+        body = parse_body(raw)
         region = region_from_authorization(request.headers.get("authorization"))
         caller = {
             "ip": request.client.host if request.client else None,
