@@ -12,6 +12,7 @@ from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from emulator import __version__, clock_api, console, emulator_api, ids, outbox_api, wellknown, wire
+from emulator.admin_token import AdminTokenMiddleware
 from emulator.config import Settings
 from emulator.console import api as console_api
 from emulator.core import Emulator
@@ -56,7 +57,11 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
         *console.routes,
         *wellknown.routes,
     ]
-    app = Starlette(routes=routes, middleware=[cors], exception_handlers={Exception: internal_error})
+    middleware = [cors]
+    if emulator.settings.admin_token:
+        # Inside CORS, so a browser also reads the 401 (emulator.admin_token).
+        middleware.append(Middleware(AdminTokenMiddleware, token=emulator.settings.admin_token))
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers={Exception: internal_error})
     app.state.emulator = emulator
     return app
 
