@@ -8,7 +8,7 @@
     cognito-emulator reset                                       wipe everything, reload the fixtures
 
 The server is ``--endpoint``, else ``COGNITO_EMULATOR_ENDPOINT``, else http://127.0.0.1:<COGNITO_EMULATOR_PORT
-or 9229>. ``code`` and ``totp`` print only the code, for scripts: ``CODE=$(cognito-emulator code alice)``.
+or 9229>; a server started with ``--admin-token`` wants it: ``--admin-token`` or ``COGNITO_EMULATOR_ADMIN_TOKEN``. ``code`` and ``totp`` print only the code, for scripts: ``CODE=$(cognito-emulator code alice)``.
 """
 
 from __future__ import annotations
@@ -55,7 +55,12 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
         name: str, help_text: str, handler: Callable[[argparse.Namespace, EmulatorClient], int]
     ) -> argparse.ArgumentParser:
         parser = sub.add_parser(name, help=help_text, description=help_text)
-        parser.add_argument("--endpoint", default=None, help="the emulator's URL (default %(default)s)")
+        parser.add_argument(
+            "--endpoint", help="the emulator's URL (default: $COGNITO_EMULATOR_ENDPOINT or 127.0.0.1:9229)"
+        )
+        parser.add_argument(
+            "--admin-token", help="the server's --admin-token (default: $COGNITO_EMULATOR_ADMIN_TOKEN)"
+        )
         parser.set_defaults(handler=handler)
         return parser
 
@@ -96,7 +101,8 @@ def add_parsers(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Run the chosen inspection command; a server that cannot be reached or refuses is exit status 1."""
-    client = EmulatorClient(args.endpoint or default_endpoint())
+    token = args.admin_token or os.environ.get("COGNITO_EMULATOR_ADMIN_TOKEN") or None
+    client = EmulatorClient(args.endpoint or default_endpoint(), admin_token=token)
     try:
         return args.handler(args, client)
     except urllib.error.URLError as exc:

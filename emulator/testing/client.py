@@ -44,11 +44,22 @@ class EmulatorClient:
     """The test helpers, against an emulator at ``endpoint``."""
 
     def __init__(
-        self, endpoint: str = DEFAULT_ENDPOINT, *, region: str = "us-east-1", timeout: float = 10
+        self,
+        endpoint: str = DEFAULT_ENDPOINT,
+        *,
+        region: str = "us-east-1",
+        timeout: float = 10,
+        admin_token: str | None = None,
+        credentials: tuple[str, str] = ("test", "test"),
     ) -> None:
+        """``admin_token``: the server's ``--admin-token``, sent with every ``/_emulator`` request.
+        ``credentials``: (access key, secret) of the Cognito client; one of the server's
+        ``--iam-credentials`` when it verifies signatures (any pair will do otherwise)."""
         self.endpoint = endpoint.rstrip("/")
         self.region = region
         self.timeout = timeout
+        self.admin_token = admin_token
+        self.credentials = credentials
 
     # --- HTTP ----------------------------------------------------------------------------------------
     def request(
@@ -61,6 +72,8 @@ class EmulatorClient:
         request = urllib.request.Request(url, data=data, method=method)
         if data is not None:
             request.add_header("content-type", "application/json")
+        if self.admin_token:
+            request.add_header("x-emulator-token", self.admin_token)
         try:
             with urllib.request.urlopen(request, timeout=self.timeout) as response:
                 raw = response.read()
@@ -89,8 +102,8 @@ class EmulatorClient:
         options = {
             "endpoint_url": self.endpoint,
             "region_name": region or self.region,
-            "aws_access_key_id": "test",
-            "aws_secret_access_key": "test",
+            "aws_access_key_id": self.credentials[0],
+            "aws_secret_access_key": self.credentials[1],
             "config": Config(retries={"max_attempts": 1}, **config),
         }
         try:

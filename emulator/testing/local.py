@@ -54,7 +54,17 @@ class LocalEmulator(EmulatorClient):
         )
         self._server: ServerThread | None = None
         self._snapshot: dict[str, list[dict[str, Any]]] | None = None
-        super().__init__(f"http://{host}:{port or 0}", region=region)
+        credentials = ("test", "test")
+        if self.settings.iam_credentials:
+            # The server verifies SigV4: sign with the first pair it knows.
+            key, _, secret = self.settings.iam_credentials[0].partition(":")
+            credentials = (key, secret)
+        super().__init__(
+            f"http://{host}:{port or 0}",
+            region=region,
+            admin_token=self.settings.admin_token,
+            credentials=credentials,
+        )
 
     # --- life cycle ----------------------------------------------------------------------------------
     def start(self) -> LocalEmulator:

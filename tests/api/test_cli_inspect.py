@@ -321,3 +321,14 @@ def test_serve_logs_json_lines_with_codes(tmp_path, cognito):
     assert [entry for entry in entries if entry.get("code") == code][0]["destination"] == "dora@example.com"
     sign_up = [entry for entry in entries if entry.get("operation") == "SignUp"]
     assert sign_up and sign_up[0]["outcome"] == "OK"
+
+
+def test_commands_send_the_admin_token(capsys, monkeypatch):
+    from emulator.testing import LocalEmulator
+
+    with LocalEmulator(admin_token="s3cret-token") as guarded:
+        status, _, err = run(capsys, "users", "--endpoint", guarded.endpoint)
+        assert status == 1 and "admin token" in err
+        assert run(capsys, "users", "--endpoint", guarded.endpoint, "--admin-token", "s3cret-token")[0] == 0
+        monkeypatch.setenv("COGNITO_EMULATOR_ADMIN_TOKEN", "s3cret-token")
+        assert run(capsys, "clock", "--advance", "1m", "--endpoint", guarded.endpoint)[0] == 0

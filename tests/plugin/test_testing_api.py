@@ -141,3 +141,19 @@ def test_unittest_case():
     result = unittest.TextTestRunner(stream=open("/dev/null", "w"), verbosity=0).run(suite)  # noqa: SIM115
     assert result.testsRun == 2
     assert result.wasSuccessful(), result.failures + result.errors
+
+
+def test_an_emulator_with_an_admin_token_and_iam_credentials():
+    """The helpers send the server's --admin-token and sign with one of its --iam-credentials."""
+    with LocalEmulator(admin_token="s3cret-token", iam_credentials=["AKIDEXAMPLE:wJalrXUtnFEMI"]) as guarded:
+        pool_id = guarded.client.create_user_pool(PoolName="p")["UserPool"]["Id"]
+        assert [user["pool_id"] for user in guarded.users()] == []
+        assert guarded.advance_clock(60) > datetime.now(UTC)
+        guarded.reset()
+        outsider = EmulatorClient(guarded.endpoint)
+        with pytest.raises(EmulatorError) as excinfo:
+            outsider.messages()
+        assert excinfo.value.status == 401
+        with pytest.raises(outsider.client.exceptions.ClientError) as refused:
+            outsider.client.describe_user_pool(UserPoolId=pool_id)
+        assert refused.value.response["Error"]["Code"] == "UnrecognizedClientException"
