@@ -60,7 +60,10 @@ class Emulator:
         return float(value) if value else 0.0
 
     def now(self, session: Session) -> datetime:
-        return utcnow() + timedelta(seconds=self.clock_offset(session))
+        # The query first: in a writing session it waits for the write lock, and the request's time must be
+        # read after that wait (else a request that queued behind another looks earlier than its writes).
+        offset = self.clock_offset(session)
+        return utcnow() + timedelta(seconds=offset)
 
     def set_clock_offset(self, seconds: float) -> None:
         with self.database.session() as session, session.begin():
