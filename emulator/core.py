@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -22,9 +23,10 @@ from emulator.errors import (
     NotImplementedException,
     UnknownOperationException,
 )
-from emulator.operations import load_all
-from emulator.store import Database
+from emulator.operations import Operation, load_all
+from emulator.store import Database, write_lock
 from emulator.store.models import EmulatorState
+from emulator.store.write_lock import WriteNeeded
 
 log = logging.getLogger("emulator")
 
@@ -35,6 +37,12 @@ class Emulator:
     def __init__(self, settings: Settings, *, create_schema: bool = True) -> None:
         self.settings = settings
         self.database = Database(settings.database)
+        if self.database.is_sqlite:
+            # Writers queue on a blocking lock, not on SQLite's sleeping busy handler (store.write_lock).
+            name = self.database.url.database
+            self._write_lock = write_lock.install(
+                self.database.engine, Path(name) if name and name != ":memory:" else None
+            )
         if create_schema:
             self.database.create_schema()
         self.operations = load_all()
@@ -91,7 +99,30 @@ class Emulator:
         if operation is None:
             raise NotImplementedException(f"{name} is not implemented by this emulator yet")
         service_model.validate_request(name, body)
-        session = self.database.session(write=operation.writes)
+        if operation.writes and operation.read_first is not None and operation.read_first(body):
+            try:
+                return self._run(operation, body, region, request_id, caller, log_fields, read_attempt=True)
+            except WriteNeeded:
+                # It had to write after all: once more, as a writer (the attempt wrote nothing).
+                if log_fields is not None:
+                    log_fields.clear()
+        return self._run(operation, body, region, request_id, caller, log_fields, read_attempt=False)
+
+    def _run(
+        self,
+        operation: Operation,
+        body: dict[str, Any],
+        region: str | None,
+        request_id: str | None,
+        caller: dict[str, Any] | None,
+        log_fields: dict[str, Any] | None,
+        *,
+        read_attempt: bool,
+    ) -> dict[str, Any]:
+        name = operation.name
+        session = self.database.session(write=operation.writes and not read_attempt)
+        if read_attempt:
+            write_lock.guard_read_attempt(session)
         try:
             ctx = Context(
                 db=session,
@@ -106,6 +137,9 @@ class Emulator:
             result = operation.handler(ctx, body)
             session.commit()
             return result
+        except WriteNeeded:
+            session.rollback()
+            raise
         except CognitoError:
             # What the operation committed on purpose before raising (e.g. a failed-attempt counter) stays.
             session.rollback()
@@ -144,3 +178,5 @@ class Emulator:
 
     def close(self) -> None:
         self.database.dispose()
+        if getattr(self, "_write_lock", None) is not None:
+            self._write_lock.close()

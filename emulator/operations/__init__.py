@@ -24,16 +24,21 @@ class Operation:
     handler: Handler
     # Read-only operations skip the write lock (SQLite's BEGIN IMMEDIATE).
     writes: bool
+    # For a writing operation: requests that usually only read (e.g. InitiateAuth with a refresh token).
+    # Those are first tried as readers, without the write lock (see store.write_lock and Emulator.call).
+    read_first: Callable[[dict[str, Any]], bool] | None = None
 
 
 REGISTRY: dict[str, Operation] = {}
 
 
-def operation(name: str, *, writes: bool = True) -> Callable[[Handler], Handler]:
+def operation(
+    name: str, *, writes: bool = True, read_first: Callable[[dict[str, Any]], bool] | None = None
+) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         if name in REGISTRY:
             raise RuntimeError(f"operation {name} registered twice")
-        REGISTRY[name] = Operation(name, handler, writes)
+        REGISTRY[name] = Operation(name, handler, writes, read_first)
         return handler
 
     return register

@@ -24,13 +24,18 @@ def _initiate(
     return respond(ctx, pool, client, outcome, flow)
 
 
-@operation("InitiateAuth")
+def _refreshing(request: dict[str, Any]) -> bool:
+    # Refreshing writes only with refresh token rotation or a PreTokenGeneration trigger: try it as a reader.
+    return request.get("AuthFlow") in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN")
+
+
+@operation("InitiateAuth", read_first=_refreshing)
 def initiate_auth(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     pool, client = pools.client_for_user_call(ctx, request["ClientId"])
     return _initiate(ctx, pool, client, request, admin=False)
 
 
-@operation("AdminInitiateAuth")
+@operation("AdminInitiateAuth", read_first=_refreshing)
 def admin_initiate_auth(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     pool = pools.get_pool(ctx, request["UserPoolId"])
     client = pools.get_client(ctx, pool, request["ClientId"])

@@ -28,6 +28,7 @@ from emulator.errors import (
     UserLambdaValidationException,
 )
 from emulator.store.models import UserPool
+from emulator.store.write_lock import WriteNeeded, in_read_attempt
 from emulator.triggers import targets
 
 log = logging.getLogger("emulator.triggers")
@@ -143,6 +144,9 @@ def _call_http(endpoint: str, event: dict[str, Any], name: str) -> Any:
 
 def invoke(ctx: Context, pool: UserPool, trigger: str, event: dict[str, Any]) -> dict[str, Any]:
     """Run the pool's ``trigger`` with ``event``; return the event as the function answered it."""
+    if in_read_attempt(ctx.db):
+        # A trigger is an effect outside the database: it runs once, in the writing run (store.write_lock).
+        raise WriteNeeded()
     arn = function_arn(pool, trigger)
     if not arn:
         raise UnexpectedLambdaException(f"No {trigger} trigger is configured for the user pool.")
