@@ -292,13 +292,19 @@ def mutated(body: dict[str, Any], shape_name: str, world: World) -> st.SearchStr
     return build()
 
 
-def request(world: World) -> st.SearchStrategy[tuple[str, Any]]:
-    """(operation, JSON body) for any operation of the model: mostly a request that fits the model (so it
-    reaches the operation's own code), or one spoiled in a member or two, or one random member by member."""
+def request(world: World, operation: str | None = None) -> st.SearchStrategy[tuple[str, Any]]:
+    """(operation, JSON body) for ``operation`` or any operation of the model: mostly a request that fits
+    the model (so it reaches the operation's own code), or one spoiled in a member or two, or one random
+    member by member."""
 
     @st.composite
     def build(draw: st.DrawFn) -> tuple[str, Any]:
-        name = draw(st.sampled_from(OPERATIONS) if draw(st.integers(0, 9)) == 0 else st.sampled_from(BUILT))
+        if operation is not None:
+            name = operation
+        else:
+            name = draw(
+                st.sampled_from(OPERATIONS) if draw(st.integers(0, 9)) == 0 else st.sampled_from(BUILT)
+            )
         shape_name = service_model.input_shape_name(name)
         if not shape_name:
             return name, {}
