@@ -166,10 +166,12 @@ class Tally:
     unexpected: list[str] = field(default_factory=list)
     races: collections.Counter[tuple[str, int]] = field(default_factory=collections.Counter)
     done: list[str] = field(default_factory=list)
+    seconds: list[float] = field(default_factory=list)  # how long each successful call took
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def call(self, operation: str, function: Callable[[], Any]) -> Any:
         """Run one request; an error is recorded as unexpected (and re-raised)."""
+        started = time.perf_counter()
         try:
             result = function()
         except ClientError as exc:
@@ -181,6 +183,7 @@ class Tally:
             raise
         with self.lock:
             self.calls[operation] += 1
+            self.seconds.append(time.perf_counter() - started)
         return result
 
     def _error(self, operation: str, exc: ClientError, *, expected: bool) -> None:
