@@ -14,8 +14,9 @@ import time
 from datetime import datetime
 from typing import Any
 
+import anyio
+import anyio.to_thread
 import orjson
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -27,6 +28,11 @@ from emulator.errors import CognitoError, SerializationException, UnknownOperati
 log = logging.getLogger("emulator.requests")
 
 CONTENT_TYPE = "application/x-amz-json-1.1"
+# Operations running at once in one process. Python runs one thread at a time and writers take turns on
+# the database's write lock, so more threads only add switching, connections and memory: with anyio's
+# default of 40, a GetUser load churned through overflow database connections (each new SQLite connection
+# runs its PRAGMAs) and left the process about 70 MiB larger. Several workers (--workers) use several cores.
+CONCURRENT_CALLS = 8
 _CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
 
 
@@ -108,6 +114,14 @@ def error_response(error: CognitoError, request_id: str) -> Response:
     )
 
 
+def _limiter(request: Request) -> anyio.CapacityLimiter:
+    # Made on first use: a limiter belongs to the event loop that serves the app.
+    limiter = getattr(request.app.state, "call_limiter", None)
+    if limiter is None:
+        limiter = request.app.state.call_limiter = anyio.CapacityLimiter(CONCURRENT_CALLS)
+    return limiter
+
+
 async def handle(request: Request) -> Response:
     emulator: Emulator = request.app.state.emulator
     request_id = ids.request_id()
@@ -126,8 +140,11 @@ async def handle(request: Request) -> Response:
             "amz_user_agent": request.headers.get("x-amz-user-agent"),
             "signed": bool(request.headers.get("authorization")),
         }
-        result = await run_in_threadpool(
-            emulator.call, name, body, region=region, request_id=request_id, caller=caller, log_fields=fields
+        result = await anyio.to_thread.run_sync(
+            lambda: emulator.call(
+                name, body, region=region, request_id=request_id, caller=caller, log_fields=fields
+            ),
+            limiter=_limiter(request),
         )
         response = Response(
             encode(result), status_code=200, media_type=CONTENT_TYPE, headers={"x-amzn-RequestId": request_id}
