@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from emulator import ids, service_model
@@ -31,6 +32,8 @@ from emulator.store.write_lock import WriteNeeded
 log = logging.getLogger("emulator")
 
 CLOCK_OFFSET_KEY = "clock_offset_seconds"
+_STATE = EmulatorState.__table__
+_CLOCK_OFFSET_QUERY = select(_STATE.c.value).where(_STATE.c.key == CLOCK_OFFSET_KEY)
 
 
 class Emulator:
@@ -64,7 +67,9 @@ class Emulator:
     # --- the clock -------------------------------------------------------------------------------------
     def clock_offset(self, session: Session) -> float:
         """Seconds the emulator's clock is ahead of real time (time travel); kept in the database."""
-        value = self.database.get_state(session, CLOCK_OFFSET_KEY)
+        # Read for every request, so on the session's connection with a prebuilt Core statement: through the
+        # ORM this one-row read was 19% of an AdminGetUser's CPU in a profile.
+        value = session.connection().scalar(_CLOCK_OFFSET_QUERY)
         return float(value) if value else 0.0
 
     def now(self, session: Session) -> datetime:
