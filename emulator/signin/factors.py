@@ -200,9 +200,7 @@ def finish(
         if state.get("new_password")
         else "TokenGeneration_Authentication"
     )
-    override = events.pre_token_generation(
-        ctx, pool, client.id, user, source, groups=events.group_names(ctx, user), client_metadata=metadata
-    )
+    override = events.pre_token_generation(ctx, pool, client.id, user, source, client_metadata=metadata)
     result = tokens.issue_tokens(ctx, pool, client, user, auth_time=ctx.now, claims_override=override)
     return Authenticated(result)
 

@@ -233,7 +233,6 @@ def refresh_flow(
             client.id,
             owner,
             "TokenGeneration_RefreshTokens",
-            groups=events.group_names(ctx, owner),
             client_metadata=state.get("client_metadata"),
         )
     result = tokens.refresh(

@@ -109,13 +109,17 @@ def pre_token_generation(
     user: User,
     source: str,
     *,
-    groups: list[str],
+    groups: list[str] | None = None,
     client_metadata: dict[str, str] | None = None,
     scopes: list[str] | None = None,
 ) -> dict[str, dict[str, Any]] | None:
-    """Run PreTokenGeneration (V1, V2 or V3 event) and turn its answer into tokens.issue_tokens' claims_override."""
+    """Run PreTokenGeneration (V1, V2 or V3 event) and turn its answer into tokens.issue_tokens' claims_override.
+
+    ``groups`` default to the user's groups, read only when the pool has the trigger."""
     if not configured(pool, "PreTokenGeneration"):
         return None
+    if groups is None:
+        groups = group_names(ctx, user)
     lambda_config = pool.config.get("LambdaConfig") or {}
     version_setting = (lambda_config.get("PreTokenGenerationConfig") or {}).get("LambdaVersion", "V1_0")
     version = {"V1_0": "1", "V2_0": "2", "V3_0": "3"}.get(version_setting, "1")
