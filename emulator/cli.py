@@ -95,6 +95,10 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
     )
 
 
+# How long an idle keep-alive connection stays open (a little longer than a typical load balancer's 60 s).
+KEEP_ALIVE_SECONDS = 75
+
+
 def configure_logging(level: str, fmt: str = "text") -> None:
     """Text (codes highlighted) or JSON lines on stderr; see emulator.logging_setup."""
     from emulator import logging_setup
@@ -145,6 +149,9 @@ def serve(settings: Settings) -> int:
         "port": settings.port,
         "log_level": settings.log_level,
         "access_log": False,
+        # Longer than uvicorn's 5 s: SDKs keep idle connections in their pools and reuse them later; a server
+        # that closes one just as a request is sent on it makes the client see "connection reset".
+        "timeout_keep_alive": KEEP_ALIVE_SECONDS,
         # In JSON mode uvicorn's own lines go through the root logger's JSON handler too.
         **({"log_config": None} if settings.log_format == "json" else {}),
     }
