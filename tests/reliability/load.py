@@ -242,9 +242,12 @@ ROTATION_LOSERS = {"RefreshTokenReuseException", "NotAuthorizedException"}
 
 def _outbox_code(http: httpx.Client, tally: Tally, pool_id: str, username: str) -> str:
     def fetch() -> str:
-        response = http.get(
-            "/_emulator/messages", params={"pool_id": pool_id, "username": username, "limit": 1}
-        )
+        params = {"pool_id": pool_id, "username": username, "limit": 1}
+        try:
+            response = http.get("/_emulator/messages", params=params)
+        except httpx.TransportError:
+            # A GET may be sent again, as any HTTP client would after a dropped keep-alive connection.
+            response = http.get("/_emulator/messages", params=params)
         response.raise_for_status()
         return response.json()["messages"][0]["code"]
 
