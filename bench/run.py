@@ -183,8 +183,11 @@ def wrk(
     }
 
 
-def fill_with_wrk(system: System, world: dict[str, Any], count: int, prefix: str) -> float:
-    """Create ``count`` users with AdminCreateUser through wrk (for systems only their API can fill)."""
+def fill_with_wrk(
+    system: System, world: dict[str, Any], count: int, prefix: str, budget: float
+) -> tuple[float, int]:
+    """About ``count`` users made with AdminCreateUser through wrk (for systems only their API can fill),
+    for at most ``budget`` seconds; returns the seconds taken and the users made."""
     started = time.perf_counter()
     body = json.dumps(
         {
@@ -196,10 +199,11 @@ def fill_with_wrk(system: System, world: dict[str, Any], count: int, prefix: str
         }
     )
     made = 0
-    while made < count:
-        # Bounded steps: one thread, one connection, so that the counter names each user exactly once.
+    while made < count and time.perf_counter() - started < budget:
+        # Bounded steps; one wrk thread makes the requests one after the other, so its counter names each
+        # user exactly once.
         step = wrk(
-            system, "AdminCreateUser", body, True, duration=20, connections=1, prefix=f"{prefix}{made}-"
+            system, "AdminCreateUser", body, True, duration=20, connections=16, prefix=f"{prefix}{made}-"
         )
         made += step["requests"] - step["status_errors"]
         if step["status_errors"]:
@@ -207,7 +211,7 @@ def fill_with_wrk(system: System, world: dict[str, Any], count: int, prefix: str
                 f"{system.name}: AdminCreateUser failed {step['status_errors']} times while filling"
             )
         print(f"    {system.name}: {made} users", flush=True)
-    return time.perf_counter() - started
+    return time.perf_counter() - started, made
 
 
 # --- reporting ---------------------------------------------------------------------------------------------
@@ -236,15 +240,20 @@ def usable(result: dict[str, Any] | None) -> bool:
     return result["errors"] <= 0.01 * max(total, 1)
 
 
-def ratio(results: dict[str, dict[str, Any]]) -> str:
-    mine = results.get("emulator")
-    others = [r for name, r in results.items() if name != "emulator" and usable(r)]
+def ratio(results: dict[str, dict[str, Any]], mine_name: str = "emulator") -> str:
+    """The emulator's rate over the best working alternative's (moto, cognito-local)."""
+    mine = results.get(mine_name)
+    others = [r for name, r in results.items() if not name.startswith("emulator") and usable(r)]
     if not usable(mine):
-        return "emulator failed"
+        return "failed"
     if not others:
         return "no working alternative"
     best = max(r["rate"] for r in others)
     return f"{mine['rate'] / best:.2f}x"
+
+
+def emulators(names: list[str]) -> list[str]:
+    return [name for name in names if name.startswith("emulator")]
 
 
 def combine(runs: list[dict[str, Any]]) -> dict[str, Any]:
@@ -294,10 +303,16 @@ def main() -> int:
         "--rounds", type=int, default=2, help="alternating rounds per scenario; the median counts"
     )
     parser.add_argument(
-        "--workers", type=int, default=None, help="emulator --workers (default: its own default)"
+        "--workers",
+        default="",
+        help="the emulator's --workers; a comma-separated list runs one emulator per value, side by side "
+        "(e.g. 1,2); default: the emulator's own default",
     )
     parser.add_argument("--scale", default="1000,100000", help="pool sizes for the scale test ('' to skip)")
     parser.add_argument("--scale-systems", default="emulator,moto,cognito-local")
+    parser.add_argument(
+        "--fill-budget", type=float, default=300, help="seconds at most to fill a pool through an API (moto)"
+    )
     parser.add_argument("--only", default="", help="comma-separated scenario names to run (default all)")
     parser.add_argument("--skip-srp", action="store_true")
     parser.add_argument(
@@ -315,13 +330,19 @@ def main() -> int:
             return 2
     work = Path(args.work_dir) if args.work_dir else Path(tempfile.mkdtemp(prefix="cognito-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    names = [name for name in args.systems.split(",") if name]
-    factories = {
-        "emulator": lambda: Emulator(work, args.workers),
-        "moto": lambda: Moto(work),
-        "cognito-local": lambda: CognitoLocal(work),
-    }
-    systems = {name: factories[name]() for name in names}
+    systems: dict[str, System] = {}
+    for name in [name for name in args.systems.split(",") if name]:
+        if name == "emulator":
+            counts = [int(n) for n in args.workers.split(",") if n] or [None]
+            for count in counts:
+                label = "emulator" if len(counts) == 1 else f"emulator --workers {count}"
+                systems[label] = Emulator(work, count, label)
+        elif name == "moto":
+            systems[name] = Moto(work)
+        elif name == "cognito-local":
+            systems[name] = CognitoLocal(work)
+        else:
+            parser.error(f"unknown system {name}")
     results: dict[str, Any] = {
         "machine": machine(),
         "load_before": load(),
@@ -424,7 +445,12 @@ def main() -> int:
 
         # Scale: the same pool at 1,000 and 100,000 users; sign-up and sign-in rates.
         sizes = [int(s) for s in args.scale.split(",") if s]
-        for name in [n for n in args.scale_systems.split(",") if n in systems]:
+        chosen_scale = [n for n in args.scale_systems.split(",") if n]
+        for name in [
+            n
+            for n in systems
+            if n in chosen_scale or ("emulator" in chosen_scale and n.startswith("emulator"))
+        ]:
             results["scale"][name] = scale(systems[name], sizes, args, run_tag)
     finally:
         for system in systems.values():
@@ -488,8 +514,10 @@ def scale(system: System, sizes: list[int], args: argparse.Namespace, run_tag: s
             system.start(timeout=600)
             how = "records added to its pool JSON file while stopped"
         else:
-            seconds = fill_with_wrk(system, world, size, prefix)
-            how = "AdminCreateUser through wrk"
+            seconds, made = fill_with_wrk(system, world, size, prefix, args.fill_budget)
+            how = f"{made:,} made with AdminCreateUser through wrk"
+            if made < size:
+                how += f" (stopped after {args.fill_budget:g} s)"
         print(f"{system.name}: {size:,} users in {seconds:.0f} s ({how})", flush=True)
         entry: dict[str, Any] = {"fill_seconds": seconds, "how": how}
         sc = scenarios(world)
@@ -516,12 +544,19 @@ def scale(system: System, sizes: list[int], args: argparse.Namespace, run_tag: s
 def print_table(results: dict[str, Any]) -> None:
     systems = list(results["versions"])
     print()
-    print(f"{'scenario':38}" + "".join(f"{name:>32}" for name in systems) + "   emulator vs best alternative")
+    mine = emulators(systems)
+    print(
+        f"{'scenario':38}"
+        + "".join(f"{name:>32}" for name in systems)
+        + "   vs best alternative: "
+        + ", ".join(mine)
+    )
     for scenario, by_system in results["scenarios"].items():
         print(
             f"{scenario:38}"
             + "".join(f"{cell(by_system.get(n)):>32}" for n in systems)
-            + f"   {ratio(by_system)}"
+            + "   "
+            + ", ".join(ratio(by_system, name) for name in mine)
         )
     for name, entry in results["startup"].items():
         print(f"start to healthy, {name}: {entry['median_s']:.2f} s")
@@ -554,14 +589,20 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "## Throughput",
         "",
-        "| scenario | " + " | ".join(systems) + " | emulator / best alternative |",
-        "|---|" + "---|" * len(systems) + "---|",
+        "| scenario | "
+        + " | ".join(systems)
+        + " | "
+        + " | ".join(f"{name} / best alternative" for name in emulators(systems))
+        + " |",
+        "|---|" + "---|" * (len(systems) + len(emulators(systems))),
     ]
     for scenario, by_system in results["scenarios"].items():
         lines.append(
             f"| {scenario} | "
             + " | ".join(cell(by_system.get(n)) for n in systems)
-            + f" | {ratio(by_system)} |"
+            + " | "
+            + " | ".join(ratio(by_system, name) for name in emulators(systems))
+            + " |"
         )
     lines += [
         "",

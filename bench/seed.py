@@ -37,6 +37,7 @@ def seed_emulator(database: Path, pool_id: str, count: int, password: str, prefi
     batch = 5000
     with engine.connect() as connection:
         connection.exec_driver_sql("PRAGMA busy_timeout=60000")
+        connection.commit()
         for first in range(0, count, batch):
             rows = []
             for i in range(first, min(count, first + batch)):

@@ -150,13 +150,13 @@ class Emulator(System):
 
     health_description = "GET /_emulator/health answers 200"
 
-    def __init__(self, work: Path, workers: int | None) -> None:
-        super().__init__("emulator", work)
+    def __init__(self, work: Path, workers: int | None, name: str = "emulator") -> None:
+        super().__init__(name, work)
         self.workers = workers
-        self.database = work / "emulator" / "emulator.db"
+        self.database = work / name / "emulator.db"
 
     def install(self) -> None:
-        (self.work / "emulator").mkdir(parents=True, exist_ok=True)
+        self.database.parent.mkdir(parents=True, exist_ok=True)
 
     def fresh_database(self) -> None:
         for suffix in ("", "-wal", "-shm"):
