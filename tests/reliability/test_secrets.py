@@ -217,14 +217,16 @@ def full_run(endpoint: str) -> tuple[set[str], str]:
     cognito.global_sign_out(AccessToken=tokens["AccessToken"])
     with pytest.raises(ClientError):  # a signed-out access token
         cognito.get_user(AccessToken=tokens["AccessToken"])
-    # The emulator's own API and console pages, which show users and the outbox.
+    # The emulator's own API and console pages show users and the outbox, never key material or passwords.
     for path in (
         "/_emulator/messages",
         f"/_emulator/users?pool_id={pool_id}",
         "/_emulator/",
         f"/_emulator/pools/{pool_id}",
     ):
-        http.get(path)
+        page = http.get(path)
+        assert page.status_code == 200, path
+        assert "PRIVATE KEY" not in page.text and PASSWORD not in page.text, path
     http.close()
     return secrets, pool_id
 
