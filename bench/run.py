@@ -198,13 +198,15 @@ def fill_with_wrk(
             "UserAttributes": [{"Name": "email", "Value": "@NAME@@example.com"}],
         }
     )
-    made = 0
+    made, rate = 0, 0.0
     while made < count and time.perf_counter() - started < budget:
-        # Bounded steps; one wrk thread makes the requests one after the other, so its counter names each
-        # user exactly once.
+        # Bounded steps sized by the rate so far; one wrk thread makes the requests one after the other, so
+        # its counter names each user exactly once.
+        seconds = 1 if not rate else max(1, min(20, int((count - made) / rate)))
         step = wrk(
-            system, "AdminCreateUser", body, True, duration=20, connections=16, prefix=f"{prefix}{made}-"
+            system, "AdminCreateUser", body, True, duration=seconds, connections=16, prefix=f"{prefix}{made}-"
         )
+        rate = step["rate"]
         made += step["requests"] - step["status_errors"]
         if step["status_errors"]:
             raise RuntimeError(
@@ -501,9 +503,12 @@ def srp_check(system: System, world: dict[str, Any]) -> str:
 
 
 def scale(system: System, sizes: list[int], args: argparse.Namespace, run_tag: str) -> dict[str, Any]:
+    """A pool per size, filled first; then sign-up and sign-in against the pools in alternation, ``rounds``
+    times (the median round counts), so that a change in the machine's load hits every size alike."""
     out: dict[str, Any] = {}
+    worlds: dict[int, dict[str, Any]] = {}
     for size in sizes:
-        world = prepare(system, f"scale-{size}")
+        world = worlds[size] = prepare(system, f"scale-{size}")
         prefix = f"fill{size}-"
         if isinstance(system, Emulator):
             seconds = seed.seed_emulator(system.database, world["pool_id"], size, PASSWORD, prefix)
@@ -519,25 +524,31 @@ def scale(system: System, sizes: list[int], args: argparse.Namespace, run_tag: s
             if made < size:
                 how += f" (stopped after {args.fill_budget:g} s)"
         print(f"{system.name}: {size:,} users in {seconds:.0f} s ({how})", flush=True)
-        entry: dict[str, Any] = {"fill_seconds": seconds, "how": how}
-        sc = scenarios(world)
-        for key, scenario in (
-            ("signup", "SignUp (new user each request)"),
-            ("signin", "InitiateAuth USER_PASSWORD_AUTH"),
-        ):
-            operation, body, unique = sc[scenario]
-            entry[key] = wrk(
-                system,
-                operation,
-                body,
-                unique,
-                duration=args.duration,
-                connections=args.connections,
-                prefix=f"{run_tag}-s{size}-",
-            )
-            print(f"  {scenario:34} at {size:,} users: {cell(entry[key])}", flush=True)
-        entry["memory_mib"] = system.memory_mib()
-        out[str(size)] = entry
+        out[str(size)] = {"fill_seconds": seconds, "how": how, "signup": [], "signin": []}
+    for round_no in range(args.rounds):
+        for size in sizes if round_no % 2 == 0 else list(reversed(sizes)):
+            sc = scenarios(worlds[size])
+            for key, scenario in (
+                ("signup", "SignUp (new user each request)"),
+                ("signin", "InitiateAuth USER_PASSWORD_AUTH"),
+            ):
+                operation, body, unique = sc[scenario]
+                result = wrk(
+                    system,
+                    operation,
+                    body,
+                    unique,
+                    duration=args.duration,
+                    connections=args.connections,
+                    prefix=f"{run_tag}-s{size}-{round_no}-",
+                )
+                out[str(size)][key].append(result)
+                print(f"  {scenario:34} at {size:,} users, round {round_no + 1}: {cell(result)}", flush=True)
+    for size in sizes:
+        entry = out[str(size)]
+        entry["signup"], entry["signin"] = combine(entry["signup"]), combine(entry["signin"])
+    # With every pool in place (the largest included), after the load.
+    out["memory_mib"] = system.memory_mib()
     return out
 
 
@@ -564,9 +575,12 @@ def print_table(results: dict[str, Any]) -> None:
         print(f"memory, {name}: {entry}")
     for name, sizes in results["scale"].items():
         for size, entry in sizes.items():
+            if size == "memory_mib":
+                print(f"scale, {name}: {entry:.0f} MiB with every pool")
+                continue
             print(
                 f"scale, {name}, {int(size):,} users: sign-up {fmt_rate(entry['signup'])}/s, "
-                f"sign-in {fmt_rate(entry['signin'])}/s, {entry['memory_mib']:.0f} MiB"
+                f"sign-in {fmt_rate(entry['signin'])}/s"
             )
 
 
@@ -636,16 +650,34 @@ def markdown(results: dict[str, Any]) -> str:
             "",
             "## 1,000 vs 100,000 users",
             "",
-            "| system | users | how they were added | sign-up /s | "
-            "sign-in (USER_PASSWORD_AUTH) /s | resident memory |",
+            "One pool per size, filled first, then measured in alternation (median of the rounds). The "
+            "sign-in is USER_PASSWORD_AUTH of one user of the pool; the sign-up adds new users to it.",
+            "",
+            "| system | users | how they were added | sign-up | sign-in | at the largest / at the smallest |",
             "|---|---|---|---|---|---|",
         ]
         for name, sizes in results["scale"].items():
-            for size, entry in sizes.items():
+            counts = [size for size in sizes if size != "memory_mib"]
+            for size in counts:
+                entry = sizes[size]
+                change = ""
+                if size == counts[-1] and len(counts) > 1:
+                    first = sizes[counts[0]]
+                    change = ", ".join(
+                        f"{label} {entry[key]['rate'] / first[key]['rate']:.2f}x"
+                        for key, label in (("signup", "sign-up"), ("signin", "sign-in"))
+                        if usable(entry[key]) and usable(first[key])
+                    )
                 lines.append(
                     f"| {name} | {int(size):,} | {entry['how']} ({entry['fill_seconds']:.0f} s) | "
-                    f"{cell(entry['signup'])} | {cell(entry['signin'])} | {entry['memory_mib']:.0f} MiB |"
+                    f"{cell(entry['signup'])} | {cell(entry['signin'])} | {change} |"
                 )
+        lines += [
+            "",
+            "Resident memory with every scale pool in place, after the load: "
+            + "; ".join(f"{name}: {sizes['memory_mib']:.0f} MiB" for name, sizes in results["scale"].items())
+            + ".",
+        ]
     return "\n".join(lines) + "\n"
 
 
