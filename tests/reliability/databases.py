@@ -136,6 +136,14 @@ class LocalPostgres:
         shutil.rmtree(self.directory, ignore_errors=True)
 
 
+def _has_user(name: str) -> bool:
+    try:
+        pwd.getpwnam(name)
+    except KeyError:
+        return False
+    return True
+
+
 def _free_port() -> int:
     from emulator.testing.server import free_port
 
@@ -150,7 +158,7 @@ def postgres_server() -> Iterator[str | None]:
         yield url
         return
     bindir = _postgres_bin()
-    if bindir is None or not shutil.which("runuser" if os.geteuid() == 0 else "true"):
+    if bindir is None or (os.geteuid() == 0 and not (shutil.which("runuser") and _has_user("postgres"))):
         yield None
         return
     cluster = LocalPostgres(bindir)
