@@ -36,10 +36,11 @@ def postgres():  # type: ignore[no-untyped-def]
         yield url
 
 
-@pytest.fixture
-def two_servers(postgres, tmp_path):  # type: ignore[no-untyped-def]
+@pytest.fixture(scope="module")
+def two_servers(postgres, tmp_path_factory):  # type: ignore[no-untyped-def]
     """Two `serve` processes started at the same moment on one fresh database (they create the schema
-    together: one waits for the other)."""
+    together: one waits for the other); shared by this module's tests, each on a pool of its own."""
+    tmp_path = tmp_path_factory.mktemp("two-servers")
     with fresh_postgres_database(postgres) as database:
         first = EmulatorProcess(database, tmp_path / "first.log", workers=1)
         second = EmulatorProcess(database, tmp_path / "second.log", workers=2)
@@ -113,6 +114,9 @@ def test_two_processes_serve_one_pool_as_one(two_servers):
     # The clock is shared too: moved on the second, seen on the first.
     httpx.post(f"{second.endpoint}/_emulator/clock", json={"advance_seconds": 3600}).raise_for_status()
     assert httpx.get(f"{first.endpoint}/_emulator/clock").json()["offset_seconds"] >= 3600
+    # Back to real time for the module's other tests (SRP's TIMESTAMP must be near the server's clock).
+    httpx.post(f"{first.endpoint}/_emulator/clock", json={"reset": True}).raise_for_status()
+    assert httpx.get(f"{second.endpoint}/_emulator/clock").json()["offset_seconds"] == 0
 
 
 def test_races_split_across_the_two_processes_have_one_winner(two_servers):
