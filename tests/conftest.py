@@ -12,7 +12,7 @@ from botocore.config import Config
 
 from emulator.config import Settings
 from emulator.testing import ServerThread
-from tests.reliability.databases import suite_database
+from tests.reliability.databases import suite_database, suite_kinds
 
 # The trigger_host fixture: example handlers run in-process or behind a Lambda Invoke API.
 pytest_plugins = ["tests.trigger_hosts"]
@@ -22,13 +22,22 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
 os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
 
 
-@pytest.fixture(scope="session")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
-    # A SQLite file, or a fresh database on the server COGNITO_EMULATOR_TEST_DATABASE names (PostgreSQL).
-    with suite_database(tmp_path_factory.mktemp("db")) as database:
+@pytest.fixture(scope="session", params=suite_kinds())
+def server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerThread]:
+    # A SQLite file, or a fresh database on the server COGNITO_EMULATOR_TEST_DATABASE names (PostgreSQL);
+    # with COGNITO_EMULATOR_TEST_POSTGRES, every test runs on SQLite and again on PostgreSQL.
+    with suite_database(tmp_path_factory.mktemp("db"), request.param) as database:
         settings = Settings(port=0, database=database, lockout=True)
         with ServerThread(settings) as running:
             yield running
+
+
+@pytest.fixture(params=suite_kinds())
+def database_kind(request: pytest.FixtureRequest) -> str:
+    """For tests that start their own servers: which suite database (see tests/reliability/databases.py)."""
+    return request.param
 
 
 @pytest.fixture(autouse=True)

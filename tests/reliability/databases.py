@@ -30,6 +30,22 @@ from sqlalchemy.engine import URL
 from emulator.store.database import normalise_url
 
 ENV = "COGNITO_EMULATOR_TEST_DATABASE"
+# A PostgreSQL server URL: every server-backed test then runs twice, on the default database and on a fresh
+# database on this server, within the one `python -m pytest` run (this is how CI runs the PostgreSQL part).
+ALSO_ENV = "COGNITO_EMULATOR_TEST_POSTGRES"
+
+
+def suite_kinds() -> list[str]:
+    """The databases server-backed tests run on: "default" and, with COGNITO_EMULATOR_TEST_POSTGRES, "postgresql"."""
+    return ["default", "postgresql"] if os.environ.get(ALSO_ENV, "").strip() else ["default"]
+
+
+def _psycopg_installed() -> bool:
+    try:
+        import psycopg  # noqa: F401
+    except ImportError:
+        return False
+    return True
 
 
 def configured_url() -> str | None:
@@ -60,8 +76,13 @@ def fresh_postgres_database(server_url: str | URL) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def suite_database(directory: Path) -> Iterator[str]:
-    """The configured database (a fresh one on a PostgreSQL server), or a SQLite file in ``directory``."""
+def suite_database(directory: Path, kind: str = "default") -> Iterator[str]:
+    """The configured database (a fresh one on a PostgreSQL server), or a SQLite file in ``directory``;
+    ``kind="postgresql"``: a fresh database on the COGNITO_EMULATOR_TEST_POSTGRES server."""
+    if kind == "postgresql":
+        with fresh_postgres_database(os.environ[ALSO_ENV].strip()) as fresh:
+            yield fresh
+        return
     url = configured_url()
     if url is None:
         yield f"sqlite:///{directory / 'emulator.db'}"
@@ -153,12 +174,16 @@ def _free_port() -> int:
 @contextlib.contextmanager
 def postgres_server() -> Iterator[str | None]:
     """A PostgreSQL URL to create databases on: the configured one, a throwaway cluster, or None."""
-    url = configured_url()
+    url = configured_url() or os.environ.get(ALSO_ENV, "").strip() or None
     if is_postgres(url):
         yield url
         return
     bindir = _postgres_bin()
-    if bindir is None or (os.geteuid() == 0 and not (shutil.which("runuser") and _has_user("postgres"))):
+    if (
+        bindir is None
+        or not _psycopg_installed()
+        or (os.geteuid() == 0 and not (shutil.which("runuser") and _has_user("postgres")))
+    ):
         yield None
         return
     cluster = LocalPostgres(bindir)

@@ -17,9 +17,9 @@ USERS = int(os.environ.get("LOAD_USERS", "200"))
 CONCURRENCY = 32
 
 
-def test_concurrent_users_on_a_two_worker_server(tmp_path):
+def test_concurrent_users_on_a_two_worker_server(tmp_path, database_kind):
     with (
-        suite_database(tmp_path) as database,
+        suite_database(tmp_path, database_kind) as database,
         EmulatorProcess(database, tmp_path / "server.log", workers=2) as server,
     ):
         pool = make_pool(server.endpoint)

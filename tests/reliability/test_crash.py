@@ -15,8 +15,8 @@ from tests.reliability.load import PASSWORD, EmulatorProcess, boto_client, make_
 WRITERS = 8
 
 
-def test_acknowledged_writes_survive_sigkill_and_a_changed_configuration(tmp_path):
-    with suite_database(tmp_path) as database:
+def test_acknowledged_writes_survive_sigkill_and_a_changed_configuration(tmp_path, database_kind):
+    with suite_database(tmp_path, database_kind) as database:
         log = tmp_path / "server.log"
         server = EmulatorProcess(database, log, workers=2).start()
         try:
