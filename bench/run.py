@@ -446,8 +446,8 @@ def main() -> int:
             results["memory"][name]["after_load_mib"] = system.memory_mib()
 
         # Scale: the same pool at 1,000 and 100,000 users; sign-up and sign-in rates.
-        sizes = [int(s) for s in args.scale.split(",") if s]
-        chosen_scale = [n for n in args.scale_systems.split(",") if n]
+        sizes = [int(s) for s in args.scale.split(",") if s] if args.scale else []
+        chosen_scale = [n for n in args.scale_systems.split(",") if n] if sizes else []
         for name in [
             n
             for n in systems
@@ -469,6 +469,9 @@ def main() -> int:
             kept = output.read_text().split(ANALYSIS_MARKER, 1)[1]
         output.write_text(markdown(results) + "\n" + ANALYSIS_MARKER + kept)
         print(f"wrote {output}")
+    if not args.work_dir:
+        # A temporary work directory goes once the run has succeeded (after a failure its logs stay).
+        shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
