@@ -383,6 +383,8 @@ def main() -> int:
         for system in systems.values():
             if isinstance(system, Emulator):
                 system.fresh_database()
+            if isinstance(system, CognitoLocal):
+                shutil.rmtree(system.cwd / ".cognito", ignore_errors=True)  # no pools of an earlier run
             system.start()
             worlds[system.name] = prepare(system, "bench")
             results["memory"][system.name] = {"idle_mib": system.memory_mib()}
@@ -453,7 +455,11 @@ def main() -> int:
             for n in systems
             if n in chosen_scale or ("emulator" in chosen_scale and n.startswith("emulator"))
         ]:
-            results["scale"][name] = scale(systems[name], sizes, args, run_tag)
+            try:
+                results["scale"][name] = scale(systems[name], sizes, args, run_tag)
+            except Exception as exc:  # noqa: BLE001 - one system failing here is a result, not the run's end
+                print(f"scale test of {name} failed: {exc}", flush=True)
+                results["scale"][name] = {"error": f"{type(exc).__name__}: {exc}"}
     finally:
         for system in systems.values():
             system.stop()
@@ -517,6 +523,9 @@ def scale(system: System, sizes: list[int], args: argparse.Namespace, run_tag: s
             seconds = seed.seed_emulator(system.database, world["pool_id"], size, PASSWORD, prefix)
             how = "rows inserted into its database through its models"
         elif isinstance(system, CognitoLocal):
+            # It writes its files asynchronously: let the last write end before stopping it (a stop in the
+            # middle of one leaves a truncated file that it refuses at the next start).
+            time.sleep(3)
             system.stop()
             seconds = seed.seed_cognito_local(system.pool_file(world["pool_id"]), size, prefix)
             system.start(timeout=600)
@@ -577,6 +586,9 @@ def print_table(results: dict[str, Any]) -> None:
     for name, entry in results["memory"].items():
         print(f"memory, {name}: {entry}")
     for name, sizes in results["scale"].items():
+        if "error" in sizes:
+            print(f"scale, {name}: failed ({sizes['error']})")
+            continue
         for size, entry in sizes.items():
             if size == "memory_mib":
                 print(f"scale, {name}: {entry:.0f} MiB with every pool")
@@ -660,6 +672,9 @@ def markdown(results: dict[str, Any]) -> str:
             "|---|---|---|---|---|---|",
         ]
         for name, sizes in results["scale"].items():
+            if "error" in sizes:
+                lines.append(f"| {name} | | failed: {sizes['error']} | | | |")
+                continue
             counts = [size for size in sizes if size != "memory_mib"]
             for size in counts:
                 entry = sizes[size]
@@ -678,7 +693,11 @@ def markdown(results: dict[str, Any]) -> str:
         lines += [
             "",
             "Resident memory with every scale pool in place, after the load: "
-            + "; ".join(f"{name}: {sizes['memory_mib']:.0f} MiB" for name, sizes in results["scale"].items())
+            + "; ".join(
+                f"{name}: {sizes['memory_mib']:.0f} MiB"
+                for name, sizes in results["scale"].items()
+                if "memory_mib" in sizes
+            )
             + ".",
         ]
     return "\n".join(lines) + "\n"
