@@ -34,7 +34,7 @@ SQLITE_BUSY_TIMEOUT_SECONDS = 30
 POSTGRES_WRITE_LOCK = 0x636F676E69746F
 # Connections per process: Starlette runs each request in a thread pool of 40; a request that waits for
 # a connection longer than pool_timeout would fail, so the pool never is the narrowest point. The pool keeps
-# enough for the Cognito operations running at once (wire.CONCURRENT_CALLS) and a few other requests, so a
+# enough for the Cognito operations running at once (wire.READ_CALLS, wire.WRITE_CALLS) and a few other requests, so a
 # steady load does not open and close overflow connections (each new SQLite connection runs its PRAGMAs).
 POOL_SIZE = 10
 MAX_OVERFLOW = 40
