@@ -373,6 +373,8 @@ CLIENT_SETTINGS = (
     "AuthSessionValidity",
     "RefreshTokenRotation",
 )
+
+
 def create_client(
     ctx: Context,
     pool: UserPool,
@@ -499,7 +501,9 @@ def check_client_secret(client: UserPoolClient, username: str, secret_hash: str 
     if not client.secret:
         return
     if not secret_hash:
-        raise NotAuthorizedException(f"Client {client.id} is configured with secret but SECRET_HASH was not received")
+        raise NotAuthorizedException(
+            f"Client {client.id} is configured with secret but SECRET_HASH was not received"
+        )
     if not verify_secret_hash(client.id, client.secret, username, secret_hash):
         raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
 

@@ -162,8 +162,14 @@ def ensure_signing_key(ctx: Context, pool: UserPool, token_use: str = "access") 
             retired = _retired_keys.pop((pool.id, use), None)
             if retired is not None:
                 kid, pem, jwk = retired
-                rows[use] = SigningKey(kid=kid, pool_id=pool.id, token_use=use, private_pem=pem, public_jwk=jwk,
-                                       created_at=ctx.now)
+                rows[use] = SigningKey(
+                    kid=kid,
+                    pool_id=pool.id,
+                    token_use=use,
+                    private_pem=pem,
+                    public_jwk=jwk,
+                    created_at=ctx.now,
+                )
             else:
                 rows[use] = _new_key(pool, use, ctx.now)
             ctx.db.add(rows[use])

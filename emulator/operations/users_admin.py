@@ -86,8 +86,9 @@ def _send_invitation(
     for medium in mediums:
         destination = values["email" if medium == "EMAIL" else "phone_number"]
         subject, template = outbox.invitation_message(pool, medium)
-        subject, template = events.custom_message(ctx, pool, user, "INVITATION", medium, subject, template,
-                                                  username_parameter="{username}")
+        subject, template = events.custom_message(
+            ctx, pool, user, "INVITATION", medium, subject, template, username_parameter="{username}"
+        )
         outbox.send_message(
             ctx,
             pool,
@@ -135,7 +136,9 @@ def admin_confirm_sign_up(ctx: Context, request: dict[str, Any]) -> dict[str, An
     if user.status != "UNCONFIRMED":
         raise NotAuthorizedException(f"User cannot be confirmed. Current status is {user.status}")
     user.status = "CONFIRMED"
-    events.post_confirmation(ctx, pool, "PostConfirmation_ConfirmSignUp", user, None, request.get("ClientMetadata"))
+    events.post_confirmation(
+        ctx, pool, "PostConfirmation_ConfirmSignUp", user, None, request.get("ClientMetadata")
+    )
     user.modified_at = ctx.now
     return {}
 
