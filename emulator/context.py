@@ -12,6 +12,7 @@ from emulator.config import Settings
 
 if TYPE_CHECKING:
     from emulator.core import Emulator
+    from emulator.password_work import PasswordWork
 
 
 @dataclass
@@ -27,6 +28,8 @@ class Context:
     caller: dict[str, Any] = field(default_factory=dict)
     # What the request log line should say about the request (pool, user), filled in by operations.
     log: dict[str, Any] = field(default_factory=dict)
+    # argon2id answers computed before the write lock was taken (emulator.password_work).
+    password_work: PasswordWork | None = None
 
     @property
     def settings(self) -> Settings:

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from emulator import ids, service_model
+from emulator import ids, password_work, service_model
 from emulator.clock import utcnow
 from emulator.config import Settings
 from emulator.context import Context
@@ -25,6 +25,7 @@ from emulator.errors import (
     UnknownOperationException,
 )
 from emulator.operations import Operation, load_all
+from emulator.password_work import PasswordWork
 from emulator.store import Database, write_lock
 from emulator.store.models import EmulatorState
 from emulator.store.write_lock import WriteNeeded
@@ -111,7 +112,11 @@ class Emulator:
                 # It had to write after all: once more, as a writer (the attempt wrote nothing).
                 if log_fields is not None:
                     log_fields.clear()
-        return self._run(operation, body, region, request_id, caller, log_fields, read_attempt=False)
+        # argon2id hashes and checks the writer will need, done before it takes the write lock.
+        work = password_work.prepare(self, name, body) if password_work.applies(name) else None
+        return self._run(
+            operation, body, region, request_id, caller, log_fields, read_attempt=False, password_work=work
+        )
 
     def _run(
         self,
@@ -123,6 +128,7 @@ class Emulator:
         log_fields: dict[str, Any] | None,
         *,
         read_attempt: bool,
+        password_work: PasswordWork | None = None,
     ) -> dict[str, Any]:
         name = operation.name
         session = self.database.session(write=operation.writes and not read_attempt)
@@ -138,6 +144,7 @@ class Emulator:
                 request_id=request_id or ids.request_id(),
                 caller=caller or {},
                 log=log_fields if log_fields is not None else {},
+                password_work=password_work,
             )
             result = operation.handler(ctx, body)
             session.commit()

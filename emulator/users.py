@@ -309,13 +309,13 @@ def delete_user(ctx: Context, user: User) -> None:
 
 # --- passwords ---------------------------------------------------------------------------------------
 @cache
-def _hasher(profile: str) -> PasswordHasher:
+def hasher_for(profile: str) -> PasswordHasher:
     return passwords.make_hasher(profile)
 
 
 def password_hasher(ctx: Context) -> PasswordHasher:
     """The argon2id hasher of this emulator's settings (``--password-hashing``), made once per profile."""
-    return _hasher(ctx.settings.password_hashing)
+    return hasher_for(ctx.settings.password_hashing)
 
 
 def password_policy(pool: UserPool) -> dict[str, Any]:
@@ -345,7 +345,8 @@ def set_password(ctx: Context, pool: UserPool, user: User, password: str, *, tem
     """Check the policy, then store the argon2id hash and the SRP salt/verifier; never the password."""
     check_password_policy(pool, password)
     try:
-        user.password_hash = passwords.hash_password(password_hasher(ctx), password)
+        prepared = ctx.password_work.take_hash(password) if ctx.password_work else None
+        user.password_hash = prepared or passwords.hash_password(password_hasher(ctx), password)
         user.srp_salt, user.srp_verifier = srp.compute_verifier(
             ids.pool_name_for_srp(pool.id), user.username, password
         )
@@ -363,7 +364,10 @@ def check_password(ctx: Context, user: User, password: str) -> bool:
     if not user.password_hash or not isinstance(password, str):
         return False
     hasher = password_hasher(ctx)
-    if not passwords.verify_password(hasher, user.password_hash, password):
+    matches = ctx.password_work.check(user.password_hash, password) if ctx.password_work else None
+    if matches is None:
+        matches = passwords.verify_password(hasher, user.password_hash, password)
+    if not matches:
         return False
     if passwords.needs_rehash(hasher, user.password_hash):
         user.password_hash = passwords.hash_password(hasher, password)
