@@ -615,6 +615,8 @@ class AccessTokenContext:
     user: User
     client_id: str
     claims: dict[str, Any]
+    # Held here so that the session's identity map (weak references) keeps it for the caller.
+    client: UserPoolClient | None = None
 
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
@@ -698,7 +700,7 @@ def authenticate(ctx: Context, access_token: str, *, pool: UserPool | None = Non
         raise NotAuthorizedException(ACCESS_TOKEN_REVOKED)
     ctx.log.setdefault("pool", token_pool.id)
     ctx.log.setdefault("user", user.username)
-    return AccessTokenContext(pool=token_pool, user=user, client_id=client.id, claims=claims)
+    return AccessTokenContext(pool=token_pool, user=user, client_id=client.id, claims=claims, client=client)
 
 
 def _revoked(ctx: Context, user: User, claims: dict[str, Any]) -> bool:
