@@ -558,7 +558,9 @@ def refresh(
         raise NotAuthorizedException(REFRESH_TOKEN_EXPIRED)
     if row.rotated_at is not None and ctx.now >= as_utc(row.rotated_at) + timedelta(seconds=grace):
         raise RefreshTokenReuseException(REFRESH_TOKEN_REVOKED)
-    user = ctx.db.get(User, row.user_id)
+    from emulator import users
+
+    user = ctx.db.get(User, row.user_id, options=[users.WITH_ATTRIBUTES])
     if user is None:
         raise NotAuthorizedException(INVALID_REFRESH_TOKEN)
     if from_auth_flow and client.secret:
@@ -691,7 +693,13 @@ def authenticate(ctx: Context, access_token: str, *, pool: UserPool | None = Non
     client = ctx.db.get(UserPoolClient, client_id) if isinstance(client_id, str) else None
     if client is None or client.pool_id != token_pool.id:
         raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
-    user = ctx.db.scalar(select(User).where(User.pool_id == token_pool.id, User.sub == claims.get("sub")))
+    from emulator import users
+
+    user = ctx.db.scalar(
+        select(User)
+        .options(users.WITH_ATTRIBUTES)
+        .where(User.pool_id == token_pool.id, User.sub == claims.get("sub"))
+    )
     if user is None:
         raise UserNotFoundException("User does not exist.")
     if not user.enabled:

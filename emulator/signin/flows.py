@@ -224,7 +224,11 @@ def refresh_flow(
 
     refresh_token = require(parameters, "REFRESH_TOKEN")
     stored = ctx.db.get(RefreshToken, tokens.token_hash(refresh_token))
-    owner = ctx.db.get(User, stored.user_id) if stored is not None and stored.client_id == client.id else None
+    owner = (
+        ctx.db.get(User, stored.user_id, options=[users.WITH_ATTRIBUTES])
+        if stored is not None and stored.client_id == client.id
+        else None
+    )
     override = None
     if owner is not None:
         override = events.pre_token_generation(
