@@ -32,8 +32,9 @@ from typing import Any
 
 import jwt
 import orjson
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
@@ -648,6 +649,24 @@ def _unverified(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
     return header, claims
 
 
+def _signature_valid(token: str, public_key: rsa.RSAPublicKey) -> bool:
+    """RS256 (RSASSA-PKCS1-v1_5 with SHA-256) over ``header.payload``, checked with cryptography itself.
+
+    The token's header and payload have already been read (``_unverified``, which also requires them to be
+    base64url); PyJWT's decode would read them again, character by character in Python, for a tenth of a
+    GetUser's CPU.
+    """
+    signing_input, _, signature_part = token.rpartition(".")
+    if not signature_part or not _BASE64URL.fullmatch(signature_part) or len(signature_part) % 4 == 1:
+        return False
+    signature = base64.urlsafe_b64decode(signature_part + "=" * (-len(signature_part) % 4))
+    try:
+        public_key.verify(signature, signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
+    except InvalidSignature:
+        return False
+    return True
+
+
 def authenticate(ctx: Context, access_token: str, *, pool: UserPool | None = None) -> AccessTokenContext:
     """Check an access token the way Cognito's user APIs do, and say whose it is.
 
@@ -672,16 +691,11 @@ def authenticate(ctx: Context, access_token: str, *, pool: UserPool | None = Non
     )
     if use != "access" or header.get("alg") != "RS256":
         raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
-    try:
-        claims = jwt.decode(
-            access_token,
-            _loaded(ctx.db, kid).public_key,
-            algorithms=["RS256"],
-            # Time is checked below against the emulator's clock, not the machine's.
-            options={"verify_exp": False, "verify_iat": False, "verify_nbf": False, "verify_aud": False},
-        )
-    except jwt.PyJWTError:
-        raise NotAuthorizedException(INVALID_ACCESS_TOKEN) from None
+    if not _signature_valid(access_token, _loaded(ctx.db, kid).public_key):
+        raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
+    # Signed by the pool's access key: the claims read above are the token's. Time is checked below against
+    # the emulator's clock, not the machine's.
+    claims = unverified
     if claims.get("token_use") != "access" or claims.get("iss") != iss:
         raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
     exp, iat = claims.get("exp"), claims.get("iat")

@@ -99,3 +99,25 @@ def test_rotation_settings():
     enabled = client(RefreshTokenRotation={"Feature": "ENABLED", "RetryGracePeriodSeconds": 30})
     assert tokens.rotation_settings(enabled) == (True, 30)
     assert tokens.rotation_settings(client(RefreshTokenRotation={"Feature": "DISABLED"})) == (False, 0)
+
+
+def test_signature_check_accepts_only_the_keys_own_rs256_signature():
+    pool = SimpleNamespace(id="us-east-1_Abc123456")
+    key = tokens._load(tokens._new_key(pool, "access", datetime.now(UTC)))
+    other = tokens._load(tokens._new_key(pool, "access", datetime.now(UTC)))
+    token = tokens._sign({"sub": "x", "token_use": "access"}, key)
+    head, payload, signature = token.split(".")
+    assert tokens._signature_valid(token, key.public_key)
+    assert not tokens._signature_valid(token, other.public_key)
+    flipped = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
+    other_payload = jwt.utils.base64url_encode(b'{"sub":"y","token_use":"access"}').decode()
+    for forged in (
+        f"{head}.{payload}.{flipped}",
+        f"{head}.{other_payload}.{signature}",
+        f"{head}.{payload}.",
+        f"{head}.{payload}.{signature}=",
+        f"{head}.{payload}.{signature[:-1]}+",
+        f"{head}.{payload}.{signature[:-2]}",
+        f"{head}.{payload}",
+    ):
+        assert not tokens._signature_valid(forged, key.public_key), forged
