@@ -6,6 +6,7 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from dataclasses import replace
 
 from emulator import __version__, cli_inspect
 from emulator.config import ENV_PREFIX, Settings
@@ -22,7 +23,11 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
         "--fixtures", action="append", default=[], metavar="FILE", help="fixture file to load (repeatable)"
     )
     serve.add_argument("--region", help="region of new pools when the request names none (default us-east-1)")
-    serve.add_argument("--workers", type=int, help="worker processes (default 1)")
+    serve.add_argument(
+        "--workers",
+        type=int,
+        help="worker processes (default: one per CPU, at most 4; 1 with an in-memory database)",
+    )
     serve.add_argument("--log-level", choices=["debug", "info", "warning", "error"], help="default info")
     serve.add_argument("--log-format", choices=["text", "json"], help="default text")
     serve.add_argument(
@@ -116,11 +121,28 @@ def _export_to_env(settings: Settings) -> None:
         os.environ[ENV_PREFIX + name.upper()] = str(value)
 
 
+MAX_AUTO_WORKERS = 4
+
+
+def worker_count(settings: Settings) -> int:
+    """``--workers``, or when it is not given: one per CPU (reads run in every worker at once; writers take
+    turns on the database, so more than a few only add memory), at most MAX_AUTO_WORKERS; and 1 for an
+    in-memory SQLite database, which a process cannot share."""
+    from sqlalchemy.engine import make_url
+
+    if settings.workers > 0:
+        return settings.workers
+    url = make_url(settings.database)
+    if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
+
+
 def serve(settings: Settings) -> int:
     import uvicorn
     from sqlalchemy import func, select
 
-    from emulator import sigv4
+    from emulator import prefork, sigv4
     from emulator.app import create_app
     from emulator.core import Emulator
     from emulator.fixtures import FixtureError
@@ -155,10 +177,17 @@ def serve(settings: Settings) -> int:
         # In JSON mode uvicorn's own lines go through the root logger's JSON handler too.
         **({"log_config": None} if settings.log_format == "json" else {}),
     }
-    if settings.workers > 1:
+    workers = worker_count(settings)
+    if workers > 1 and prefork.available():
+        # No connection or lock file may cross the fork: each worker opens its own (emulator.prefork).
         emulator.close()
-        _export_to_env(settings)
-        uvicorn.run("emulator.app:app_from_env", factory=True, workers=settings.workers, **common)
+        return prefork.serve(
+            lambda: create_app(emulator=Emulator(settings, create_schema=False)), workers, common
+        )
+    if workers > 1:
+        emulator.close()
+        _export_to_env(replace(settings, workers=workers))
+        uvicorn.run("emulator.app:app_from_env", factory=True, workers=workers, **common)
     else:
         uvicorn.run(create_app(emulator=emulator), **common)
     return 0

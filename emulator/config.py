@@ -21,7 +21,8 @@ class Settings:
     fixtures: list[str] = field(default_factory=list)
     region: str = "us-east-1"
     account_id: str = "123456789012"
-    workers: int = 1
+    # Server processes; 0 chooses (cli.worker_count): one per CPU, at most 4, and 1 for an in-memory database.
+    workers: int = 0
     log_level: str = "info"
     log_format: str = "text"
     # Browser origins allowed by CORS; "*" allows any.

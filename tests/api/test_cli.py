@@ -198,10 +198,25 @@ def test_defaults():
         "127.0.0.1",
         9229,
         "us-east-1",
-        1,
+        0,
     )
     assert settings.database == "sqlite:///.cognito-emulator/emulator.db"
     assert settings.cors_origins == ["*"]
+
+
+def test_worker_count(monkeypatch):
+    """No --workers: one per CPU, at most 4; one for an in-memory database; an explicit value is kept."""
+    from emulator.cli import worker_count
+
+    on_file = Settings.from_env({})
+    for cpus, expected in ((1, 1), (2, 2), (16, 4), (None, 1)):
+        monkeypatch.setattr(os, "cpu_count", lambda cpus=cpus: cpus)
+        assert worker_count(on_file) == expected
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    for memory in ("sqlite://", "sqlite:///:memory:"):
+        assert worker_count(Settings.from_env({}, database=memory)) == 1
+    assert worker_count(Settings.from_env({}, workers=3)) == 3
+    assert worker_count(Settings.from_env({}, database="sqlite://", workers=2)) == 2
 
 
 def test_every_setting_but_the_account_id_has_a_flag(capsys):
