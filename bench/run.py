@@ -217,6 +217,12 @@ def fill_with_wrk(
 
 
 # --- reporting ---------------------------------------------------------------------------------------------
+def fmt_memory(entry: dict[str, float] | None) -> str:
+    if not entry:
+        return ""
+    return f"{entry['rss']:.0f} MiB ({entry['pss']:.0f} MiB)"
+
+
 def fmt_rate(result: dict[str, Any] | None) -> str:
     if result is None:
         return "n/a"
@@ -387,7 +393,7 @@ def main() -> int:
                 shutil.rmtree(system.cwd / ".cognito", ignore_errors=True)  # no pools of an earlier run
             system.start()
             worlds[system.name] = prepare(system, "bench")
-            results["memory"][system.name] = {"idle_mib": system.memory_mib()}
+            results["memory"][system.name] = {"idle": system.memory()}
 
         # The wrk scenarios, alternating between systems.
         chosen = [s for s in args.only.split(",") if s]
@@ -445,7 +451,7 @@ def main() -> int:
             }
 
         for name, system in systems.items():
-            results["memory"][name]["after_load_mib"] = system.memory_mib()
+            results["memory"][name]["after_load"] = system.memory()
 
         # Scale: the same pool at 1,000 and 100,000 users; sign-up and sign-in rates.
         sizes = [int(s) for s in args.scale.split(",") if s] if args.scale else []
@@ -560,7 +566,7 @@ def scale(system: System, sizes: list[int], args: argparse.Namespace, run_tag: s
         entry = out[str(size)]
         entry["signup"], entry["signin"] = combine(entry["signup"]), combine(entry["signin"])
     # With every pool in place (the largest included), after the load.
-    out["memory_mib"] = system.memory_mib()
+    out["memory"] = system.memory()
     return out
 
 
@@ -590,8 +596,8 @@ def print_table(results: dict[str, Any]) -> None:
             print(f"scale, {name}: failed ({sizes['error']})")
             continue
         for size, entry in sizes.items():
-            if size == "memory_mib":
-                print(f"scale, {name}: {entry:.0f} MiB with every pool")
+            if size == "memory":
+                print(f"scale, {name}: {fmt_memory(entry)} with every pool")
                 continue
             print(
                 f"scale, {name}, {int(size):,} users: sign-up {fmt_rate(entry['signup'])}/s, "
@@ -650,7 +656,7 @@ def markdown(results: dict[str, Any]) -> str:
         "",
         "## Start-up and memory",
         "",
-        "| system | start to healthy (median of 3) | probe | resident memory idle | after the load |",
+        "| system | start to healthy (median of 3) | probe | memory idle, RSS (PSS) | after the load |",
         "|---|---|---|---|---|",
     ]
     for name in systems:
@@ -658,7 +664,7 @@ def markdown(results: dict[str, Any]) -> str:
         mem = results["memory"].get(name, {})
         lines.append(
             f"| {name} | {st.get('median_s', 0):.2f} s | {st.get('probe', '')} | "
-            f"{mem.get('idle_mib', 0):.0f} MiB | {mem.get('after_load_mib', 0):.0f} MiB |"
+            f"{fmt_memory(mem.get('idle'))} | {fmt_memory(mem.get('after_load'))} |"
         )
     if results["scale"]:
         lines += [
@@ -675,7 +681,7 @@ def markdown(results: dict[str, Any]) -> str:
             if "error" in sizes:
                 lines.append(f"| {name} | | failed: {sizes['error']} | | | |")
                 continue
-            counts = [size for size in sizes if size != "memory_mib"]
+            counts = [size for size in sizes if size != "memory"]
             for size in counts:
                 entry = sizes[size]
                 change = ""
@@ -692,13 +698,14 @@ def markdown(results: dict[str, Any]) -> str:
                 )
         lines += [
             "",
-            "Resident memory with every scale pool in place, after the load: "
+            "Memory with every scale pool in place, after the load, RSS (PSS): "
             + "; ".join(
-                f"{name}: {sizes['memory_mib']:.0f} MiB"
+                f"{name}: {fmt_memory(sizes['memory'])}"
                 for name, sizes in results["scale"].items()
-                if "memory_mib" in sizes
+                if "memory" in sizes
             )
-            + ".",
+            + ". RSS counts a page that forked workers share once per process; PSS divides it "
+            "between them.",
         ]
     return "\n".join(lines) + "\n"
 

@@ -37,8 +37,11 @@ def run(cmd: list[str], cwd: Path | None = None, log: Path | None = None) -> Non
         subprocess.run(cmd, cwd=cwd, check=True, stdout=out, stderr=subprocess.STDOUT)
 
 
-def rss_kib(pid: int) -> int:
-    """Resident memory of a process and all its descendants, in KiB (from /proc)."""
+def rss_kib(pid: int, pss: bool = False) -> int:
+    """Resident memory of a process and all its descendants, in KiB (from /proc).
+
+    RSS counts a page shared by several processes (forked workers share their parent's) once per process;
+    PSS (``pss=True``) divides it between them, so that the sum is the memory the processes really take."""
     children: dict[int, list[int]] = {}
     for entry in os.listdir("/proc"):
         if not entry.isdigit():
@@ -53,9 +56,12 @@ def rss_kib(pid: int) -> int:
     while todo:
         current = todo.pop()
         todo.extend(children.get(current, []))
+        source, key = (
+            (f"/proc/{current}/smaps_rollup", "Pss:") if pss else (f"/proc/{current}/status", "VmRSS:")
+        )
         try:
-            for line in Path(f"/proc/{current}/status").read_text().splitlines():
-                if line.startswith("VmRSS:"):
+            for line in Path(source).read_text().splitlines():
+                if line.startswith(key):
                     total += int(line.split()[1])
         except OSError:
             pass
@@ -132,9 +138,13 @@ class System:
             pass
         self.process = None
 
-    def memory_mib(self) -> float:
+    def memory(self) -> dict[str, float]:
+        """{"rss": MiB, "pss": MiB} of the system's processes."""
         assert self.process is not None
-        return rss_kib(self.process.pid) / 1024
+        return {
+            "rss": rss_kib(self.process.pid) / 1024,
+            "pss": rss_kib(self.process.pid, pss=True) / 1024,
+        }
 
     # -- helpers ------------------------------------------------------------------------------------
     def _get_ok(self, path: str) -> bool:
