@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from argon2 import PasswordHasher
-from sqlalchemy import select, union
+from sqlalchemy import bindparam, select, union
 
 from emulator.crypto import passwords
 from emulator.store.models import User, UserAlias, UserPoolClient
@@ -45,6 +45,16 @@ MAX_CANDIDATES = 2
 _USERS = User.__table__
 _ALIASES = UserAlias.__table__
 _CLIENTS = UserPoolClient.__table__
+# Built once: building and compiling them for each sign-in took longer than running them.
+_CLIENT_POOL = select(_CLIENTS.c.pool_id).where(_CLIENTS.c.id == bindparam("client_id"))
+_HASHES = union(
+    select(_USERS.c.password_hash).where(
+        _USERS.c.pool_id == bindparam("pool_id"), _USERS.c.username_key.in_(bindparam("keys", expanding=True))
+    ),
+    select(_USERS.c.password_hash)
+    .join(_ALIASES, _ALIASES.c.user_id == _USERS.c.id)
+    .where(_ALIASES.c.pool_id == bindparam("pool_id"), _ALIASES.c.key.in_(bindparam("keys", expanding=True))),
+).limit(MAX_CANDIDATES + 1)
 
 
 @dataclass
@@ -93,23 +103,12 @@ def _stored_hashes(emulator: Emulator, body: dict[str, Any], login: str) -> list
     """The password hashes of the users ``login`` can name (username or alias, either case): a superset of
     what users.find_user picks, read without the write lock."""
     keys = sorted({login, login.lower()})
-    with emulator.database.session(write=False) as session:
-        connection = session.connection()
+    with emulator.database.engine.connect() as connection:
         pool_id = body.get("UserPoolId")
         if pool_id is None:
-            pool_id = connection.scalar(
-                select(_CLIENTS.c.pool_id).where(_CLIENTS.c.id == body.get("ClientId"))
-            )
+            pool_id = connection.scalar(_CLIENT_POOL, {"client_id": body.get("ClientId")})
         if not isinstance(pool_id, str):
             return []
-        by_username = select(_USERS.c.password_hash).where(
-            _USERS.c.pool_id == pool_id, _USERS.c.username_key.in_(keys)
-        )
-        by_alias = (
-            select(_USERS.c.password_hash)
-            .join(_ALIASES, _ALIASES.c.user_id == _USERS.c.id)
-            .where(_ALIASES.c.pool_id == pool_id, _ALIASES.c.key.in_(keys))
-        )
-        found = connection.scalars(union(by_username, by_alias).limit(MAX_CANDIDATES + 1)).all()
+        found = connection.scalars(_HASHES, {"pool_id": pool_id, "keys": keys}).all()
     stored = [value for value in found if isinstance(value, str)]
     return stored if len(stored) <= MAX_CANDIDATES else []
