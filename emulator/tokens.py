@@ -35,7 +35,7 @@ import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 from sqlalchemy.orm import Session
 
 from emulator import pools
@@ -238,16 +238,32 @@ def _user_attributes(user: User) -> dict[str, str]:
     return users.attribute_map(user)
 
 
+# Statements of every sign-in, refresh and access-token call, built once (building one took about as long
+# as running it).
+_GROUPS_OF_USER = (
+    select(Group)
+    .join(
+        GroupMembership,
+        (GroupMembership.pool_id == Group.pool_id) & (GroupMembership.group_name == Group.name),
+    )
+    .where(GroupMembership.user_id == bindparam("user_id"))
+)
+_KEY_IDS = (
+    select(SigningKey.token_use, SigningKey.kid)
+    .where(SigningKey.pool_id == bindparam("pool_id"))
+    .order_by(SigningKey.created_at, SigningKey.token_use)
+)
+_KEY_USE = select(SigningKey.token_use).where(
+    SigningKey.pool_id == bindparam("pool_id"), SigningKey.kid == bindparam("kid")
+)
+_SESSION_REVOCATIONS = select(RefreshToken.revoked_at).where(
+    RefreshToken.origin_jti == bindparam("origin_jti"), RefreshToken.user_id == bindparam("user_id")
+)
+
+
 def _groups(ctx: Context, user: User) -> list[Group]:
     """The user's groups, most important (lowest Precedence) first; groups without one come last."""
-    rows = ctx.db.scalars(
-        select(Group)
-        .join(
-            GroupMembership,
-            (GroupMembership.pool_id == Group.pool_id) & (GroupMembership.group_name == Group.name),
-        )
-        .where(GroupMembership.user_id == user.id)
-    )
+    rows = ctx.db.scalars(_GROUPS_OF_USER, {"user_id": user.id})
     return sorted(rows, key=lambda g: (g.precedence is None, g.precedence or 0, g.name))
 
 
@@ -310,11 +326,7 @@ def _sign(payload: dict[str, Any], key: LoadedKey) -> str:
 
 def _key_ids(db: Session, pool_id: str) -> dict[str, str]:
     """token_use -> kid of the pool's keys (the newest per use), without loading the key material."""
-    rows = db.execute(
-        select(SigningKey.token_use, SigningKey.kid)
-        .where(SigningKey.pool_id == pool_id)
-        .order_by(SigningKey.created_at, SigningKey.token_use)
-    )
+    rows = db.execute(_KEY_IDS, {"pool_id": pool_id})
     return {use: kid for use, kid in rows}
 
 
@@ -682,13 +694,7 @@ def authenticate(ctx: Context, access_token: str, *, pool: UserPool | None = Non
     if token_pool is None or (pool is not None and pool.id != token_pool.id):
         raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
     kid = header.get("kid")
-    use = (
-        ctx.db.scalar(
-            select(SigningKey.token_use).where(SigningKey.pool_id == token_pool.id, SigningKey.kid == kid)
-        )
-        if isinstance(kid, str)
-        else None
-    )
+    use = ctx.db.scalar(_KEY_USE, {"pool_id": token_pool.id, "kid": kid}) if isinstance(kid, str) else None
     if use != "access" or header.get("alg") != "RS256":
         raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
     if not _signature_valid(access_token, _loaded(ctx.db, kid).public_key):
@@ -709,11 +715,7 @@ def authenticate(ctx: Context, access_token: str, *, pool: UserPool | None = Non
         raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
     from emulator import users
 
-    user = ctx.db.scalar(
-        select(User)
-        .options(users.WITH_ATTRIBUTES)
-        .where(User.pool_id == token_pool.id, User.sub == claims.get("sub"))
-    )
+    user = ctx.db.scalar(users.BY_SUB, {"pool_id": token_pool.id, "sub": claims.get("sub")})
     if user is None:
         raise UserNotFoundException("User does not exist.")
     if not user.enabled:
@@ -729,13 +731,7 @@ def _revoked(ctx: Context, user: User, claims: dict[str, Any]) -> bool:
     origin_jti = claims.get("origin_jti")
     if isinstance(origin_jti, str):
         # The session's refresh token(s): revoked by RevokeToken or by revoke_all.
-        sessions = list(
-            ctx.db.scalars(
-                select(RefreshToken.revoked_at).where(
-                    RefreshToken.origin_jti == origin_jti, RefreshToken.user_id == user.id
-                )
-            )
-        )
+        sessions = list(ctx.db.scalars(_SESSION_REVOCATIONS, {"origin_jti": origin_jti, "user_id": user.id}))
         return not sessions or any(revoked_at is not None for revoked_at in sessions)
     # Tokens of clients without token revocation carry no origin_jti: only the user-wide cut-off applies.
     if user.tokens_valid_after is not None:
