@@ -67,3 +67,8 @@ def error_code(excinfo: Any) -> str:
 
 def error_message(excinfo: Any) -> str:
     return excinfo.value.response["Error"]["Message"]
+
+
+def error_of(excinfo: Any) -> tuple[str, str]:
+    """(code, message) of a botocore ClientError caught by pytest.raises."""
+    return error_code(excinfo), error_message(excinfo)

@@ -8,14 +8,10 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import call
+from tests.helpers import error_of
 
 CLIENT_ID = re.compile(r"^[a-z0-9]{26}$")
 CLIENT_SECRET = re.compile(r"^[a-z0-9]{51}$")
-
-
-def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    error = excinfo.value.response["Error"]
-    return error["Code"], error["Message"]
 
 
 @pytest.fixture

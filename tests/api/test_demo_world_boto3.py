@@ -23,6 +23,7 @@ from emulator.config import Settings
 from emulator.crypto.totp import code_at
 from emulator.testing import ServerThread
 from tests.conftest import make_boto_client
+from tests.helpers import error_of
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "signin-steps.yaml"
@@ -94,11 +95,6 @@ def assert_signed_in(idp: Any, result: dict[str, Any], username: str) -> dict[st
     claims = jwt.decode(tokens["IdToken"], options={"verify_signature": False})
     assert claims["cognito:username"] == username
     return claims
-
-
-def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    error = excinfo.value.response["Error"]
-    return error["Code"], error["Message"]
 
 
 # --- DONE ----------------------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from tests.conftest import call, make_boto_client
+from tests.helpers import error_of
 
 POOL_ID = re.compile(r"^us-east-1_[0-9A-Za-z]{9}$")
 STANDARD_ATTRIBUTES = [
@@ -43,11 +44,6 @@ DEFAULT_PASSWORD_POLICY = {
     "RequireSymbols": True,
     "TemporaryPasswordValidityDays": 7,
 }
-
-
-def error_of(excinfo: pytest.ExceptionInfo[ClientError]) -> tuple[str, str]:
-    error = excinfo.value.response["Error"]
-    return error["Code"], error["Message"]
 
 
 def schema_by_name(pool: dict) -> dict[str, dict]:

@@ -13,7 +13,6 @@ from test_tokens_support import (
     check_access_token,
     claims,
     delete_user,
-    error_of,
     header,
     issue,
     make_client,
@@ -21,6 +20,8 @@ from test_tokens_support import (
     sign_in,
     update_user,
 )
+
+from tests.helpers import error_of
 
 ROLE_ADMIN = "arn:aws:iam::123456789012:role/admin"
 ROLE_READER = "arn:aws:iam::123456789012:role/reader"

@@ -136,7 +136,3 @@ def check_access_token(server: Any, cognito: Any, token: str) -> tuple[str, str]
     except CognitoError as error:
         return error.code, error.message
     return None
-
-
-def error_of(excinfo: Any) -> tuple[str, str]:
-    return excinfo.value.response["Error"]["Code"], excinfo.value.response["Error"]["Message"]
