@@ -53,6 +53,13 @@ def sign_in(client: str, login: str, password: str) -> dict:
     }
 
 
+def sign_in_with(emulator: Emulator, client: str, work: password_work.PasswordWork) -> dict:
+    """Amy's sign-in with PASSWORD, run as Emulator.call runs a writer, with ``work`` as its prepared answers."""
+    operation = emulator.operations["InitiateAuth"]
+    body = sign_in(client, "Amy", PASSWORD)
+    return emulator._run(operation, body, None, None, None, None, read_attempt=False, password_work=work)
+
+
 @pytest.mark.parametrize("login", ["Amy", "AMY@example.com"])
 def test_sign_in_check_is_prepared_for_username_and_alias(world, login) -> None:
     emulator, _pool, client = world
@@ -110,18 +117,8 @@ def test_a_prepared_answer_for_another_hash_is_not_used(world) -> None:
     emulator.call(
         "AdminSetUserPassword", {"UserPoolId": pool, "Username": "Amy", "Password": OTHER, "Permanent": True}
     )
-    operation = emulator.operations["InitiateAuth"]
     with pytest.raises(NotAuthorizedException):
-        emulator._run(
-            operation,
-            sign_in(client, "Amy", PASSWORD),
-            None,
-            None,
-            None,
-            None,
-            read_attempt=False,
-            password_work=stale,
-        )
+        sign_in_with(emulator, client, stale)
 
 
 def test_a_prepared_answer_is_what_is_used(world) -> None:
@@ -132,16 +129,7 @@ def test_a_prepared_answer_is_what_is_used(world) -> None:
     assert work is not None
     work.checks = {key: False for key in work.checks}
     with pytest.raises(NotAuthorizedException):
-        emulator._run(
-            emulator.operations["InitiateAuth"],
-            sign_in(client, "Amy", PASSWORD),
-            None,
-            None,
-            None,
-            None,
-            read_attempt=False,
-            password_work=work,
-        )
+        sign_in_with(emulator, client, work)
 
 
 def test_new_passwords_are_hashed_ahead_and_used_once(world) -> None:
