@@ -1,16 +1,21 @@
-"""argon2id work done before a writing operation takes the database's write lock.
+"""Password and SRP arithmetic done before a writing operation takes the database's write lock.
 
 Writers take turns on one write lock (store.write_lock), held from a writer's first statement to its
 commit. An argon2id hash or check is about 4.6 ms of a sign-in or sign-up, spent in C with the GIL
 released: done inside the lock it keeps every other writer waiting, done before it another thread's writer
-runs meanwhile. ``prepare`` works out, from the request and a read of the stored hashes, what the operation
-is going to ask: a hash of each new password in the request, and the check of a sign-in's password against
-the stored hash of the user(s) the login can name.
+runs meanwhile. The SRP exponentiations (0.6-0.8 ms each, three per USER_SRP_AUTH sign-in) hold the GIL, but
+done before the lock they no longer hold up the writers of other workers. ``prepare`` works out, from the
+request and a read of what is stored, what the operation is going to ask:
 
-Inside the lock, ``users`` takes an answer from here only for exactly the same question (the same stored
-hash string and the same password): argon2 is a pure function of the two, so it is the answer the operation
-would have computed. A prepared hash is a fresh one (its own random salt), used at most once. Anything not
-prepared (another user, a hash changed in between, a flow not listed here) is computed in the lock as before.
+- a hash of each new password in the request;
+- the check of a sign-in's password against the stored hash of the user(s) the login can name;
+- for a sign-in with SRP_A, a fresh server secret b with its g^b (B = k*v + g^b needs only a product then);
+- for a PASSWORD_VERIFIER answer, the premaster secret of its challenge session's A, v and b.
+
+Inside the lock an answer from here is taken only for exactly the same question (the same stored hash
+string and password; the same A, v and b): these are pure functions of their inputs, so it is the answer the
+operation would have computed. A prepared hash or server secret is a fresh one, used at most once. Anything
+not prepared (another user, a hash changed in between, a flow not listed here) is computed in the lock.
 """
 
 from __future__ import annotations
@@ -22,8 +27,9 @@ from typing import TYPE_CHECKING, Any
 from argon2 import PasswordHasher
 from sqlalchemy import bindparam, select, union
 
-from emulator.crypto import passwords
-from emulator.store.models import User, UserAlias, UserPoolClient
+from emulator.crypto import passwords, srp
+from emulator.signin import sessions
+from emulator.store.models import AuthSession, User, UserAlias, UserPoolClient
 from emulator.users import hasher_for
 
 if TYPE_CHECKING:
@@ -45,6 +51,7 @@ MAX_CANDIDATES = 2
 _USERS = User.__table__
 _ALIASES = UserAlias.__table__
 _CLIENTS = UserPoolClient.__table__
+_SESSION_STATE = select(AuthSession.__table__.c.state).where(AuthSession.__table__.c.id == bindparam("id"))
 # Built once: building and compiling them for each sign-in took longer than running them.
 _CLIENT_POOL = select(_CLIENTS.c.pool_id).where(_CLIENTS.c.id == bindparam("client_id"))
 _HASHES = union(
@@ -59,10 +66,17 @@ _HASHES = union(
 
 @dataclass
 class PasswordWork:
-    """Answers computed ahead: password -> a fresh hash of it; (stored hash, password) -> does it match."""
+    """Answers computed ahead: password -> a fresh hash of it; (stored hash, password) -> does it match;
+    SRP: a fresh server secret with its g^b, and (A, verifier, b) -> (u, S) of a PASSWORD_VERIFIER answer."""
 
     hashes: dict[str, str] = field(default_factory=dict)
     checks: dict[tuple[str, str], bool] = field(default_factory=dict)
+    ephemeral: tuple[int, int] | None = None
+    premasters: dict[tuple[str, str, str], tuple[int, int] | None] = field(default_factory=dict)
+
+    def take_ephemeral(self) -> tuple[int, int] | None:
+        ephemeral, self.ephemeral = self.ephemeral, None
+        return ephemeral
 
     def take_hash(self, password: str) -> str | None:
         return self.hashes.pop(password, None)
@@ -89,7 +103,33 @@ def prepare(emulator: Emulator, name: str, body: dict[str, Any]) -> PasswordWork
         if isinstance(login, str) and login and isinstance(password, str):
             for stored in _stored_hashes(emulator, body, login):
                 work.checks[(stored, password)] = passwords.verify_password(hasher, stored, password)
-    return work if work.hashes or work.checks else None
+        if parameters.get("SRP_A"):
+            work.ephemeral = srp.new_ephemeral_secret()
+    if name in CHALLENGE_ANSWERS and body.get("ChallengeName") == "PASSWORD_VERIFIER":
+        _premaster_ahead(emulator, work, body)
+    return work if work.hashes or work.checks or work.ephemeral or work.premasters else None
+
+
+def _premaster_ahead(emulator: Emulator, work: PasswordWork, body: dict[str, Any]) -> None:
+    """The SRP premaster secret of a PASSWORD_VERIFIER answer, from the challenge session's state."""
+    value = body.get("Session") or sessions.value_from_secret_block(
+        (body.get("ChallengeResponses") or {}).get("PASSWORD_CLAIM_SECRET_BLOCK")
+    )
+    if not isinstance(value, str) or not value:
+        return
+    try:
+        session_id = sessions.session_id(value)
+    except UnicodeError:
+        return  # not a value this emulator handed out; the operation answers it
+    with emulator.database.engine.connect() as connection:
+        state = connection.scalar(_SESSION_STATE, {"id": session_id})
+    if not isinstance(state, dict):
+        return
+    key = (state.get("srp_a"), state.get("srp_verifier"), state.get("srp_b_secret"))
+    if all(isinstance(part, str) for part in key):
+        # A value that is not hex is left for the operation to answer.
+        with contextlib.suppress(ValueError):
+            work.premasters[key] = srp.server_premaster(*key)
 
 
 def _hash_ahead(work: PasswordWork, hasher: PasswordHasher, password: Any) -> None:

@@ -33,7 +33,7 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 # --------------------------------------------------------------------------------------------------
@@ -226,8 +226,33 @@ def compute_verifier(
     return salt_hex, pad_hex(_powmod(g, x, N))
 
 
-def new_server_ephemeral(verifier_hex: str) -> tuple[str, str]:
-    """Start a PASSWORD_VERIFIER challenge: return ``(b_hex, B_hex)``.
+def new_ephemeral_secret() -> tuple[int, int]:
+    """A fresh server secret b and g^b mod N: the part of B that does not depend on the user, so that it can
+    be computed ahead (emulator.password_work)."""
+    while True:
+        b = secrets.randbits(SERVER_SECRET_BITS)
+        if b != 0:
+            return b, _powmod(g, b, N)
+
+
+def server_premaster(A_hex: str, verifier_hex: str, b_hex: str) -> tuple[int, int] | None:
+    """(u, S) of a PASSWORD_VERIFIER answer as the server computes them; None when the claim must fail
+    whatever the signature (A % N == 0 or u == 0). ValueError for values that are not hex."""
+    verifier = parse_hex_int(verifier_hex, "verifier_hex")
+    b = parse_hex_int(b_hex, "b_hex")
+    A = parse_hex_int(A_hex, "A_hex")
+    # SRP-6a safety check (RFC 5054 2.5.4): A = 0 mod N makes S = 0 for any password.
+    if A % N == 0:
+        return None
+    u = compute_u(A, compute_server_public(verifier, b))
+    if u == 0:
+        return None
+    return u, compute_server_premaster(A, verifier, u, b)
+
+
+def new_server_ephemeral(verifier_hex: str, ahead: tuple[int, int] | None = None) -> tuple[str, str]:
+    """Start a PASSWORD_VERIFIER challenge: return ``(b_hex, B_hex)``. ``ahead``: a (b, g^b) pair from
+    new_ephemeral_secret, computed before (used once).
 
     ``b_hex`` is secret: keep it in the stored sign-in session, never send it. ``B_hex`` goes out as
     SRP_B (plain lower-case hex; both clients parse it as an integer). B is never 0 mod N: b is drawn
@@ -235,10 +260,9 @@ def new_server_ephemeral(verifier_hex: str) -> tuple[str, str]:
     """
     verifier = parse_hex_int(verifier_hex, "verifier_hex")
     while True:
-        b = secrets.randbits(SERVER_SECRET_BITS)
-        if b == 0:
-            continue
-        B = compute_server_public(verifier, b)
+        b, g_b = ahead if ahead is not None else new_ephemeral_secret()
+        ahead = None
+        B = (k * verifier + g_b) % N
         if B != 0:
             return format(b, "x"), format(B, "x")
 
@@ -254,8 +278,12 @@ def verify_password_claim(
     secret_block_b64: str,
     timestamp: str,
     signature_b64: str,
+    premasters: Mapping[tuple[str, str, str], tuple[int, int] | None] | None = None,
 ) -> bool:
     """Check a PASSWORD_VERIFIER answer. True only if the client proved knowledge of the password.
+
+    ``premasters``: server_premaster results computed ahead, by (A_hex, verifier_hex, b_hex); used only for
+    exactly these values.
 
     Arguments: ``pool_name``/``user_id_for_srp`` as in compute_verifier (DeviceGroupKey/DeviceKey for
     the device flow); ``salt_hex``/``verifier_hex`` as stored; ``b_hex`` from new_server_ephemeral;
@@ -282,20 +310,16 @@ def verify_password_claim(
         if not isinstance(value, str):
             raise ValueError(f"{name} must be a string")
     parse_hex_int(salt_hex, "salt_hex")
-    verifier = parse_hex_int(verifier_hex, "verifier_hex")
-    b = parse_hex_int(b_hex, "b_hex")
-    A = parse_hex_int(A_hex, "A_hex")
     secret_block = _b64decode_strict(secret_block_b64, "secret_block_b64")
     signature = _b64decode_strict(signature_b64, "signature_b64")
-
-    # SRP-6a safety check (RFC 5054 2.5.4): A = 0 mod N makes S = 0 for any password.
-    if A % N == 0:
+    key_of = (A_hex, verifier_hex, b_hex)
+    if premasters is not None and all(isinstance(value, str) for value in key_of) and key_of in premasters:
+        premaster = premasters[key_of]
+    else:
+        premaster = server_premaster(A_hex, verifier_hex, b_hex)
+    if premaster is None:
         return False
-    B = compute_server_public(verifier, b)
-    u = compute_u(A, B)
-    if u == 0:
-        return False
-    S = compute_server_premaster(A, verifier, u, b)
+    u, S = premaster
     key = derive_key(S, u)
     expected = compute_claim_signature(key, pool_name, user_id_for_srp, secret_block, timestamp)
     return hmac.compare_digest(expected, signature)

@@ -103,7 +103,9 @@ def start_srp(
         salt_hex, verifier_hex = srp.compute_verifier(
             ids.pool_name_for_srp(pool.id), user_id, secrets.token_hex(32)
         )
-    b_hex, big_b = srp.new_server_ephemeral(verifier_hex)
+    b_hex, big_b = srp.new_server_ephemeral(
+        verifier_hex, ctx.password_work.take_ephemeral() if ctx.password_work else None
+    )
     parameters = {"SALT": salt_hex, "SRP_B": big_b, "USERNAME": user_id, "USER_ID_FOR_SRP": user_id}
     srp_state = {
         **state,
@@ -153,6 +155,7 @@ def verify_srp(
             # Cognito signs its own spelling of the time: a zero-padded day does not verify.
             timestamp=srp.format_timestamp(when),
             signature_b64=signature,
+            premasters=ctx.password_work.premasters if ctx.password_work else None,
         )
     except ValueError:
         valid = False

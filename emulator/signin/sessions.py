@@ -22,7 +22,8 @@ EXPIRED_MESSAGE = "Invalid session for the user, session is expired."
 MAX_FAILED_ANSWERS = 3
 
 
-def _hash(value: str) -> str:
+def session_id(value: str) -> str:
+    """The stored id of a Session value: its SHA-256 (the value itself is never kept)."""
     return hashlib.sha256(value.encode()).hexdigest()
 
 
@@ -45,7 +46,7 @@ def create(
     value = secrets.token_urlsafe(96)
     ctx.db.add(
         AuthSession(
-            id=_hash(value),
+            id=session_id(value),
             pool_id=pool.id,
             client_id=client.id,
             user_id=user.id if user is not None else None,
@@ -62,7 +63,7 @@ def create(
 
 def find(ctx: Context, value: str | None) -> AuthSession | None:
     """The stored session behind ``value``, live or not."""
-    return ctx.db.get(AuthSession, _hash(value)) if value else None
+    return ctx.db.get(AuthSession, session_id(value)) if value else None
 
 
 def load(ctx: Context, value: str | None, client: UserPoolClient) -> AuthSession:
@@ -71,7 +72,7 @@ def load(ctx: Context, value: str | None, client: UserPoolClient) -> AuthSession
         raise NotAuthorizedException(EXPIRED_MESSAGE)
     # Locked until the operation commits, and read afresh: a session is consumed once even when two
     # requests race with it on PostgreSQL (where nothing else serialises them).
-    session = ctx.db.get(AuthSession, _hash(value), with_for_update=True, populate_existing=True)
+    session = ctx.db.get(AuthSession, session_id(value), with_for_update=True, populate_existing=True)
     if (
         session is None
         or session.client_id != client.id

@@ -8,7 +8,7 @@ import pytest
 from emulator import password_work
 from emulator.config import Settings
 from emulator.core import Emulator
-from emulator.crypto import passwords
+from emulator.crypto import passwords, srp
 from emulator.errors import NotAuthorizedException
 
 PASSWORD = "Passw0rd!x"
@@ -168,3 +168,88 @@ def test_sign_up_and_sign_in_through_call(world) -> None:
     assert "AccessToken" in result["AuthenticationResult"]
     with pytest.raises(NotAuthorizedException):
         emulator.call("InitiateAuth", sign_in(client, "carol", OTHER))
+
+
+# --- SRP: the server's g^b and the premaster secret, computed ahead ---------------------------------------
+class InProcessCognito:
+    """The two calls pycognito's AWSSRP makes, answered by Emulator.call (so password_work runs)."""
+
+    def __init__(self, emulator: Emulator) -> None:
+        self.emulator = emulator
+
+    def initiate_auth(self, **request):  # type: ignore[no-untyped-def]
+        return self.emulator.call("InitiateAuth", request)
+
+    def respond_to_auth_challenge(self, **request):  # type: ignore[no-untyped-def]
+        return self.emulator.call("RespondToAuthChallenge", request)
+
+
+def srp_sign_in(emulator: Emulator, pool: str, client: str, password: str) -> dict:
+    from pycognito.aws_srp import AWSSRP
+
+    aws = AWSSRP(
+        username="Amy", password=password, pool_id=pool, client_id=client, client=InProcessCognito(emulator)
+    )
+    return aws.authenticate_user()
+
+
+@pytest.fixture
+def srp_world(world):
+    emulator, pool, _client = world
+    client = emulator.call(
+        "CreateUserPoolClient",
+        {
+            "UserPoolId": pool,
+            "ClientName": "srp",
+            "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        },
+    )["UserPoolClient"]["ClientId"]
+    return emulator, pool, client
+
+
+def test_srp_work_is_prepared_for_both_steps_and_matches_the_session(srp_world, monkeypatch) -> None:
+    emulator, pool, client = srp_world
+    prepared: list[tuple[str, password_work.PasswordWork | None]] = []
+    real = password_work.prepare
+
+    def recording(emulator_: Emulator, name: str, body: dict):  # type: ignore[no-untyped-def]
+        work = real(emulator_, name, body)
+        prepared.append((name, None if work is None else password_work.PasswordWork(**vars(work))))
+        return work
+
+    monkeypatch.setattr(password_work, "prepare", recording)
+    assert "AccessToken" in srp_sign_in(emulator, pool, client, PASSWORD)["AuthenticationResult"]
+    (first, initiate), (second, respond) = prepared
+    assert first == "InitiateAuth" and initiate is not None and initiate.ephemeral is not None
+    b, g_b = initiate.ephemeral
+    assert g_b == pow(srp.g, b, srp.N)
+    assert second == "RespondToAuthChallenge" and respond is not None
+    (((a_hex, verifier_hex, b_hex), premaster),) = respond.premasters.items()
+    # The session's secret is the one prepared for the first step, and the premaster is the server's own.
+    assert int(b_hex, 16) == b
+    assert premaster == srp.server_premaster(a_hex, verifier_hex, b_hex)
+
+
+def test_srp_wrong_password_still_refused(srp_world) -> None:
+    emulator, pool, client = srp_world
+    with pytest.raises(NotAuthorizedException):
+        srp_sign_in(emulator, pool, client, OTHER)
+
+
+def test_srp_prepared_premaster_is_what_is_used(srp_world, monkeypatch) -> None:
+    """A (deliberately) wrong premaster prepared for the session's exact values makes the right password
+    fail: the check inside the lock takes the prepared value rather than computing its own."""
+    emulator, pool, client = srp_world
+    real = password_work.prepare
+
+    def corrupting(emulator_: Emulator, name: str, body: dict):  # type: ignore[no-untyped-def]
+        work = real(emulator_, name, body)
+        if work is not None:
+            work.premasters = {
+                key: (value[0], value[1] + 1) for key, value in work.premasters.items() if value
+            }
+        return work
+
+    monkeypatch.setattr(password_work, "prepare", corrupting)
+    with pytest.raises(NotAuthorizedException):
+        srp_sign_in(emulator, pool, client, PASSWORD)
