@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from emulator import ids, password_work, service_model
+from emulator import ids, password_work, service_model, tokens
 from emulator.clock import utcnow
 from emulator.config import Settings
 from emulator.context import Context
@@ -148,7 +148,6 @@ class Emulator:
             )
             result = operation.handler(ctx, body)
             session.commit()
-            return result
         except WriteNeeded:
             session.rollback()
             raise
@@ -162,6 +161,8 @@ class Emulator:
             raise InternalErrorException(f"Internal error in {name}: {type(exc).__name__}") from exc
         finally:
             session.close()
+        # Tokens are signed now that the transaction (and the write lock) is over (tokens.UnsignedToken).
+        return tokens.sign_pending(result)
 
     def apply_trigger_settings(self) -> None:
         """Record where Lambda triggers run (from settings) in the database, where every worker reads it."""

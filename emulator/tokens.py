@@ -324,6 +324,29 @@ def _sign(payload: dict[str, Any], key: LoadedKey) -> str:
     return jwt.encode(payload, key.private_key, algorithm="RS256", headers={"kid": key.kid, "typ": None})
 
 
+@dataclass(frozen=True)
+class UnsignedToken:
+    """An ID or access token whose claims are final, signed once its operation's transaction has committed
+    (``sign_pending``, called by Emulator.call): an RS256 signature is 0.74 ms, and a sign-in or refresh
+    needs two, time that writers would otherwise spend holding the write lock."""
+
+    claims: dict[str, Any]
+    key: LoadedKey
+
+    def sign(self) -> str:
+        return _sign(self.claims, self.key)
+
+
+def sign_pending(result: dict[str, Any]) -> dict[str, Any]:
+    """Sign the UnsignedTokens of an operation's AuthenticationResult in place; returns ``result``."""
+    tokens = result.get("AuthenticationResult")
+    if isinstance(tokens, dict):
+        for name, value in tokens.items():
+            if isinstance(value, UnsignedToken):
+                tokens[name] = value.sign()
+    return result
+
+
 def _key_ids(db: Session, pool_id: str) -> dict[str, str]:
     """token_use -> kid of the pool's keys (the newest per use), without loading the key material."""
     rows = db.execute(_KEY_IDS, {"pool_id": pool_id})
@@ -413,10 +436,10 @@ def _mint(
         _apply_override(id_claims, claims_override.get("id"))
         _apply_override(access_claims, claims_override.get("access"))
     return {
-        "AccessToken": _sign(access_claims, keys["access"]),
+        "AccessToken": UnsignedToken(access_claims, keys["access"]),
         "ExpiresIn": access_lifetime,
         "TokenType": "Bearer",
-        "IdToken": _sign(id_claims, keys["id"]),
+        "IdToken": UnsignedToken(id_claims, keys["id"]),
     }
 
 

@@ -98,7 +98,9 @@ def issue(server: Any, pool_id: str, client_id: str, username: str, **options: A
         pool = ctx.db.get(UserPool, pool_id)
         client = ctx.db.get(UserPoolClient, client_id)
         user = ctx.db.query(User).filter_by(pool_id=pool_id, username=username).one()
-        return tokens.issue_tokens(ctx, pool, client, user, **options)
+        result = {"AuthenticationResult": tokens.issue_tokens(ctx, pool, client, user, **options)}
+        # Signed as Emulator.call signs them, once the transaction is over.
+        return tokens.sign_pending(result)["AuthenticationResult"]
 
 
 def sign_in(cognito: Any, client_id: str, username: str, **parameters: str) -> dict[str, Any]:

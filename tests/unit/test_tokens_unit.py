@@ -121,3 +121,26 @@ def test_signature_check_accepts_only_the_keys_own_rs256_signature():
         f"{head}.{payload}",
     ):
         assert not tokens._signature_valid(forged, key.public_key), forged
+
+
+def test_tokens_are_signed_after_the_transaction_by_sign_pending():
+    pool = SimpleNamespace(id="us-east-1_Abc123456")
+    row = tokens._new_key(pool, "access", datetime.now(UTC))
+    key = tokens._load(row)
+    result = {
+        "ChallengeParameters": {},
+        "AuthenticationResult": {
+            "AccessToken": tokens.UnsignedToken({"sub": "x", "token_use": "access"}, key),
+            "ExpiresIn": 3600,
+            "RefreshToken": "opaque",
+        },
+    }
+    assert tokens.sign_pending(result) is result
+    access = result["AuthenticationResult"]["AccessToken"]
+    assert isinstance(access, str) and tokens._signature_valid(access, key.public_key)
+    assert jwt.decode(access, jwt.PyJWK(row.public_jwk).key, algorithms=["RS256"]) == {
+        "sub": "x",
+        "token_use": "access",
+    }
+    assert result["AuthenticationResult"]["RefreshToken"] == "opaque"
+    assert tokens.sign_pending({"Username": "x"}) == {"Username": "x"}
