@@ -651,22 +651,32 @@ def _check_refresh_secret_hash(
 class AccessTokenContext:
     pool: UserPool
     user: User
-    client_id: str
+    # Held here (not just its id) so that the session's identity map, which holds objects weakly, keeps it.
+    client: UserPoolClient
     claims: dict[str, Any]
-    # Held here so that the session's identity map (weak references) keeps it for the caller.
-    client: UserPoolClient | None = None
 
 
 _BASE64URL = re.compile(r"[A-Za-z0-9_-]+")
 
 
-def _json_segment(value: str) -> dict[str, Any] | None:
-    """A JWT segment's JSON object, or None when it is not base64url of one."""
+def _base64url(value: str) -> bytes | None:
+    """The bytes of an unpadded base64url JWT segment, or None when it is not one."""
     if not _BASE64URL.fullmatch(value):
         return None
     try:
-        decoded = orjson.loads(base64.urlsafe_b64decode(value + "=" * (-len(value) % 4)))
-    except ValueError:  # binascii.Error and orjson.JSONDecodeError are ValueErrors
+        return base64.urlsafe_b64decode(value + "=" * (-len(value) % 4))
+    except ValueError:  # binascii.Error: a length no encoding produces
+        return None
+
+
+def _json_segment(value: str) -> dict[str, Any] | None:
+    """A JWT segment's JSON object, or None when it is not base64url of one."""
+    raw = _base64url(value)
+    if raw is None:
+        return None
+    try:
+        decoded = orjson.loads(raw)
+    except orjson.JSONDecodeError:
         return None
     return decoded if isinstance(decoded, dict) else None
 
@@ -692,9 +702,9 @@ def _signature_valid(token: str, public_key: rsa.RSAPublicKey) -> bool:
     GetUser's CPU.
     """
     signing_input, _, signature_part = token.rpartition(".")
-    if not signature_part or not _BASE64URL.fullmatch(signature_part) or len(signature_part) % 4 == 1:
+    signature = _base64url(signature_part)
+    if not signature:
         return False
-    signature = base64.urlsafe_b64decode(signature_part + "=" * (-len(signature_part) % 4))
     try:
         public_key.verify(signature, signing_input.encode("ascii"), padding.PKCS1v15(), hashes.SHA256())
     except InvalidSignature:
@@ -747,7 +757,7 @@ def authenticate(ctx: Context, access_token: str, *, pool: UserPool | None = Non
         raise NotAuthorizedException(ACCESS_TOKEN_REVOKED)
     ctx.log.setdefault("pool", token_pool.id)
     ctx.log.setdefault("user", user.username)
-    return AccessTokenContext(pool=token_pool, user=user, client_id=client.id, claims=claims, client=client)
+    return AccessTokenContext(pool=token_pool, user=user, client=client, claims=claims)
 
 
 def _revoked(ctx: Context, user: User, claims: dict[str, Any]) -> bool:

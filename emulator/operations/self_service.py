@@ -95,10 +95,7 @@ def _signed_in(ctx: Context, request: dict[str, Any]) -> tuple[UserPool, UserPoo
     scopes = str(auth.claims.get("scope") or "").split()
     if USER_ADMIN_SCOPE not in scopes:
         raise NotAuthorizedException("Access Token does not have required scopes")
-    client = auth.client or ctx.db.get(UserPoolClient, auth.client_id)
-    if client is None:
-        raise NotAuthorizedException("Invalid Access Token")
-    return auth.pool, client, auth.user
+    return auth.pool, auth.client, auth.user
 
 
 @operation("GetUser", writes=False)
