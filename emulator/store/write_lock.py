@@ -79,8 +79,11 @@ def install(engine: Engine, database_file: Path | None) -> WriteLock:
 
     def release(dbapi_connection: Any) -> None:
         try:
-            info = dbapi_connection.info  # the pool's proxy of a connection; ad-hoc records have none
+            info = dbapi_connection.info  # the pool's proxy of a connection
         except (AttributeError, NotImplementedError):
+            # Not a pooled connection: a bare DBAPI connection has no .info, and SQLAlchemy's ad-hoc proxy
+            # (_AdhocProxiedConnection) inherits ManagesConnection.info, which raises NotImplementedError.
+            # Neither is one of ours that could hold the lock.
             return
         if info.pop(_HELD, False):
             lock.release()
