@@ -51,8 +51,8 @@ MAX_CANDIDATES = 2
 _USERS = User.__table__
 _ALIASES = UserAlias.__table__
 _CLIENTS = UserPoolClient.__table__
-_SESSION_STATE = select(AuthSession.__table__.c.state).where(AuthSession.__table__.c.id == bindparam("id"))
 # Built once: building and compiling them for each sign-in took longer than running them.
+_SESSION_STATE = select(AuthSession.__table__.c.state).where(AuthSession.__table__.c.id == bindparam("id"))
 _CLIENT_POOL = select(_CLIENTS.c.pool_id).where(_CLIENTS.c.id == bindparam("client_id"))
 _HASHES = union(
     select(_USERS.c.password_hash).where(
@@ -90,7 +90,7 @@ def applies(name: str) -> bool:
 
 
 def prepare(emulator: Emulator, name: str, body: dict[str, Any]) -> PasswordWork | None:
-    """The argon2id work ``name`` with ``body`` will ask for, done now (outside the write lock)."""
+    """The argon2id and SRP work ``name`` with ``body`` will ask for, done now (outside the write lock)."""
     hasher = hasher_for(emulator.settings.password_hashing)
     work = PasswordWork()
     for member in NEW_PASSWORDS.get(name, ()):
@@ -112,9 +112,7 @@ def prepare(emulator: Emulator, name: str, body: dict[str, Any]) -> PasswordWork
 
 def _premaster_ahead(emulator: Emulator, work: PasswordWork, body: dict[str, Any]) -> None:
     """The SRP premaster secret of a PASSWORD_VERIFIER answer, from the challenge session's state."""
-    value = body.get("Session") or sessions.value_from_secret_block(
-        (body.get("ChallengeResponses") or {}).get("PASSWORD_CLAIM_SECRET_BLOCK")
-    )
+    value = sessions.answered_value(body)
     if not isinstance(value, str) or not value:
         return
     try:

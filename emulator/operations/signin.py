@@ -45,9 +45,7 @@ def admin_initiate_auth(ctx: Context, request: dict[str, Any]) -> dict[str, Any]
 def _respond(ctx: Context, pool: UserPool, client: UserPoolClient, request: dict[str, Any]) -> dict[str, Any]:
     name = request["ChallengeName"]
     responses = request.get("ChallengeResponses") or {}
-    value = request.get("Session")
-    if not value and name == "PASSWORD_VERIFIER":
-        value = sessions.value_from_secret_block(responses.get("PASSWORD_CLAIM_SECRET_BLOCK"))
+    value = sessions.answered_value(request)
     session = sessions.load(ctx, value, client)
     if session.pool_id != pool.id:
         raise NotAuthorizedException(sessions.EXPIRED_MESSAGE)

@@ -115,6 +115,16 @@ def secret_block_for(value: str) -> str:
     return base64.b64encode(_SECRET_BLOCK_PREFIX + value.encode()).decode()
 
 
+def answered_value(request: dict[str, Any]) -> str | None:
+    """The Session value a RespondToAuthChallenge request answers: its Session, or for a PASSWORD_VERIFIER
+    answer without one, the value inside its PASSWORD_CLAIM_SECRET_BLOCK."""
+    value = request.get("Session")
+    if not value and request.get("ChallengeName") == "PASSWORD_VERIFIER":
+        responses = request.get("ChallengeResponses") or {}
+        value = value_from_secret_block(responses.get("PASSWORD_CLAIM_SECRET_BLOCK"))
+    return value
+
+
 def value_from_secret_block(secret_block: str | None) -> str | None:
     import base64
     import binascii
