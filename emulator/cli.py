@@ -178,18 +178,18 @@ def serve(settings: Settings) -> int:
         **({"log_config": None} if settings.log_format == "json" else {}),
     }
     workers = worker_count(settings)
-    if workers > 1 and prefork.available():
-        # No connection or lock file may cross the fork: each worker opens its own (emulator.prefork).
-        emulator.close()
+    if workers == 1:
+        uvicorn.run(create_app(emulator=emulator), **common)
+        return 0
+    # No connection or lock file may cross into a worker: each opens its own.
+    emulator.close()
+    if prefork.available():
         return prefork.serve(
             lambda: create_app(emulator=Emulator(settings, create_schema=False)), workers, common
         )
-    if workers > 1:
-        emulator.close()
-        _export_to_env(replace(settings, workers=workers))
-        uvicorn.run("emulator.app:app_from_env", factory=True, workers=workers, **common)
-    else:
-        uvicorn.run(create_app(emulator=emulator), **common)
+    # Without fork (Windows): uvicorn's spawned workers, which rebuild the settings from the environment.
+    _export_to_env(replace(settings, workers=workers))
+    uvicorn.run("emulator.app:app_from_env", factory=True, workers=workers, **common)
     return 0
 
 

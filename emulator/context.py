@@ -28,7 +28,7 @@ class Context:
     caller: dict[str, Any] = field(default_factory=dict)
     # What the request log line should say about the request (pool, user), filled in by operations.
     log: dict[str, Any] = field(default_factory=dict)
-    # argon2id answers computed before the write lock was taken (emulator.password_work).
+    # argon2id and SRP answers computed before the write lock was taken (emulator.password_work).
     password_work: PasswordWork | None = None
 
     @property

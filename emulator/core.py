@@ -112,7 +112,7 @@ class Emulator:
                 # It had to write after all: once more, as a writer (the attempt wrote nothing).
                 if log_fields is not None:
                     log_fields.clear()
-        # argon2id hashes and checks the writer will need, done before it takes the write lock.
+        # argon2id and SRP work the writer will need, done before it takes the write lock.
         work = password_work.prepare(self, name, body) if password_work.applies(name) else None
         return self._run(
             operation, body, region, request_id, caller, log_fields, read_attempt=False, password_work=work

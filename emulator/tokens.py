@@ -327,7 +327,7 @@ def _sign(payload: dict[str, Any], key: LoadedKey) -> str:
 @dataclass(frozen=True)
 class UnsignedToken:
     """An ID or access token whose claims are final, signed once its operation's transaction has committed
-    (``sign_pending``, called by Emulator.call): an RS256 signature is 0.74 ms, and a sign-in or refresh
+    (``sign_pending``, called by Emulator._run after the commit): an RS256 signature is 0.74 ms, and a sign-in or refresh
     needs two, time that writers would otherwise spend holding the write lock."""
 
     claims: dict[str, Any]

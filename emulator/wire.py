@@ -139,8 +139,8 @@ async def handle(request: Request) -> Response:
 
 
 async def respond(request: Request, state: State) -> Response:
-    """One Cognito call: the operation's answer or its error, logged. ``state`` is the app's (emulator,
-    limiter)."""
+    """One Cognito call: the operation's answer or its error, logged. ``state`` is the app's state (its
+    emulator, and the limiters made on first use)."""
     emulator: Emulator = state.emulator
     request_id = ids.request_id()
     started = time.perf_counter()
@@ -158,10 +158,12 @@ async def respond(request: Request, state: State) -> Response:
             "amz_user_agent": request.headers.get("x-amz-user-agent"),
             "signed": bool(request.headers.get("authorization")),
         }
-        call = lambda: emulator.call(  # noqa: E731
-            name, body, region=region, request_id=request_id, caller=caller, log_fields=fields
+        result = await anyio.to_thread.run_sync(
+            lambda: emulator.call(
+                name, body, region=region, request_id=request_id, caller=caller, log_fields=fields
+            ),
+            limiter=_limiter(state, emulator, name),
         )
-        result = await anyio.to_thread.run_sync(call, limiter=_limiter(state, emulator, name))
         response = Response(
             encode(result), status_code=200, media_type=CONTENT_TYPE, headers={"x-amzn-RequestId": request_id}
         )
