@@ -1,6 +1,6 @@
 """Log lines a person can read (``--log-format text``) or a machine can parse (``--log-format json``).
 
-Every request is one line (operation, pool, user, HTTP status, outcome, milliseconds; see emulator.wire) and
+Every request is one line (operation, pool, user, HTTP status, outcome, milliseconds; see emulator.http.wire) and
 every message the outbox "sends" is one line with its code. In text format the code stands out: bold and
 inverted on a terminal, ``[[ 123456 ]]`` elsewhere. In JSON format each line is one object with ``time``,
 ``level``, ``logger``, ``message`` and the line's fields (``operation``, ``pool``, ``user``, ``status``,
@@ -20,11 +20,11 @@ from typing import Any, TextIO
 FORMATS = ("text", "json")
 TEXT_FORMAT = "%(asctime)s %(levelname)-5s %(name)s: %(message)s"
 
-# The outbox's line (emulator.outbox.send_message): channel, destination, code, purpose, pool, user.
+# The outbox's line (emulator.userpools.outbox.send_message): channel, destination, code, purpose, pool, user.
 _OUTBOX_LOGGER = "emulator.outbox"
 _OUTBOX_MESSAGE = "%s to %s code=%s purpose=%s pool=%s user=%s"
 _OUTBOX_FIELDS = ("channel", "destination", "code", "purpose", "pool", "user")
-# Fields emulator.wire attaches to its request line (``extra={"request": {...}}``).
+# Fields emulator.http.wire attaches to its request line (``extra={"request": {...}}``).
 _REQUEST_ATTRIBUTE = "request"
 
 _BOLD_INVERSE = "\033[1;7m"

@@ -19,7 +19,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from emulator import operations, service_model  # noqa: E402
+from emulator.protocol import service_model  # noqa: E402
+from emulator.userpools import operations  # noqa: E402
 
 START = "<!-- operations:start -->"
 END = "<!-- operations:end -->"

@@ -1,7 +1,7 @@
 """Regenerate the service models shipped inside the package from a named botocore release.
 
 The emulator reads its protocol (operations, shapes, constraints, error shapes, auth types) from
-``emulator/service_models/<service>.json``, never from whichever botocore happens to be installed. Updating
+``emulator/protocol/service_models/<service>.json``, never from whichever botocore happens to be installed. Updating
 the protocol is a deliberate commit made with this script:
 
     python scripts/update_service_model.py 1.44.8          # fetch botocore 1.44.8 from PyPI, rewrite the files
@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
-MODELS = ROOT / "emulator" / "service_models"
+MODELS = ROOT / "emulator" / "protocol" / "service_models"
 SERVICES = ("cognito-idp", "cognito-identity")
 # Prose the emulator never shows; dropped wherever it appears in the model's structure.
 PROSE = ("documentation", "documentationUrl")

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
-from emulator.triggers import targets
-from emulator.triggers.invoke import _load_module
+from emulator.userpools.triggers import targets
+from emulator.userpools.triggers.invoke import _load_module
 
 HANDLERS = "fixtures/triggers"
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"

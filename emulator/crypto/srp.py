@@ -228,7 +228,7 @@ def compute_verifier(
 
 def new_ephemeral_secret() -> tuple[int, int]:
     """A fresh server secret b and g^b mod N: the part of B that does not depend on the user, so that it can
-    be computed ahead (emulator.password_work)."""
+    be computed ahead (emulator.userpools.password_work)."""
     while True:
         b = secrets.randbits(SERVER_SECRET_BITS)
         if b != 0:

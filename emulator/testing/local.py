@@ -20,6 +20,7 @@ from emulator.config import Settings
 from emulator.store.models import Base
 from emulator.testing.client import EmulatorClient
 from emulator.testing.server import ServerThread
+from emulator.worlds import fixtures
 
 
 class LocalEmulator(EmulatorClient):
@@ -106,7 +107,7 @@ class LocalEmulator(EmulatorClient):
 
     @property
     def emulator(self) -> Any:
-        """The in-process ``emulator.core.Emulator`` (its database, settings and ``call``)."""
+        """The in-process ``emulator.engine.core.Emulator`` (its database, settings and ``call``)."""
         if self._server is None:
             raise RuntimeError("the emulator is not running: call start() first")
         return self._server.emulator
@@ -139,6 +140,4 @@ class LocalEmulator(EmulatorClient):
     def load_fixture(self, path: str | Path) -> None:
         """Load a fixture file now (pools, clients, groups, users). It stays until the next reset; fixtures
         given to the constructor come back after every reset."""
-        from emulator import fixtures
-
         fixtures.load_file(self.emulator, path)

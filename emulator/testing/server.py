@@ -8,9 +8,10 @@ import time
 
 import uvicorn
 
-from emulator.app import create_app
+from emulator import worlds
 from emulator.config import Settings
-from emulator.core import Emulator
+from emulator.engine import Emulator
+from emulator.http.app import create_app
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -26,7 +27,7 @@ class ServerThread:
         if not settings.port:
             settings.port = free_port(settings.host)
         self.settings = settings
-        self.emulator = Emulator(settings)
+        self.emulator = worlds.install(Emulator(settings))
         config = uvicorn.Config(
             create_app(emulator=self.emulator),
             host=settings.host,

@@ -28,9 +28,9 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import fixtures
 from emulator.config import Settings
 from emulator.testing import ServerThread
+from emulator.worlds import fixtures
 from tests.conftest import make_boto_client
 
 HERE = Path(__file__).parent

@@ -19,9 +19,9 @@ import pytest
 from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
-from emulator import amplify_outputs
 from emulator.testing import EmulatorClient, LocalEmulator
 from emulator.testing.server import free_port
+from emulator.worlds import amplify_outputs
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"

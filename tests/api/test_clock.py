@@ -8,7 +8,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from emulator.config import Settings
-from emulator.core import Emulator
+from emulator.engine.core import Emulator
 from tests.helpers import PASSWORD, error_code, error_message, last_code, make_client, make_pool, make_user
 
 

@@ -13,12 +13,13 @@ import jwt
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator import fixtures, service_model
-from emulator.cli import main
+from emulator.cli.main import main
 from emulator.config import Settings
 from emulator.crypto.secret_hash import compute_secret_hash
 from emulator.crypto.totp import code_at
+from emulator.protocol import service_model
 from emulator.testing import ServerThread
+from emulator.worlds import fixtures
 from tests.conftest import make_boto_client
 
 POOL = "us-east-1_Fixture01"
@@ -576,12 +577,15 @@ def test_serve_refuses_to_start_with_a_broken_fixture_file(tmp_path: Path, capsy
 
 def test_worker_processes_do_not_load_at_start_but_do_after_a_reset(tmp_path: Path) -> None:
     """``--workers N``: the parent process loads the fixtures; each worker only reloads them after a reset."""
-    from emulator.core import Emulator
+    from emulator import worlds
+    from emulator.engine import Emulator
 
     path = write(tmp_path, WORLD)
     url = f"sqlite:///{tmp_path / 'workers.db'}"
     Emulator(Settings(database=url)).close()  # the parent created the schema
-    worker = Emulator(Settings(database=url, fixtures=[str(path)]), create_schema=False)
+    worker = worlds.install(
+        Emulator(Settings(database=url, fixtures=[str(path)]), create_schema=False), load_now=False
+    )
     try:
         with worker.database.session(write=False) as session:
             assert fixtures.export(session)["pools"] == []

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from emulator import fixtures
+from emulator.worlds import fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 START, END = "<!-- signin-steps:start -->", "<!-- signin-steps:end -->"

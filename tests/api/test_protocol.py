@@ -15,9 +15,10 @@ from typing import Any
 import httpx
 import pytest
 
-from emulator import operations, service_model
+from emulator.protocol import service_model
+from emulator.protocol.service_model import _pattern
+from emulator.userpools import operations
 from emulator.operations import Operation
-from emulator.service_model import _pattern
 from tests.conftest import call, make_boto_client
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."

@@ -544,9 +544,9 @@ def test_forged_altered_and_foreign_access_tokens_are_refused(server, cognito, w
 def test_token_of_another_pool_refused_where_a_pool_is_expected(server, world, cognito):
     from test_tokens_support import store
 
-    from emulator import tokens
-    from emulator.errors import NotAuthorizedException
+    from emulator.protocol.errors import NotAuthorizedException
     from emulator.store.models import UserPool
+    from emulator.userpools import tokens
 
     session = sign_in(cognito, world["client_id"], "alice")
     other_pool = make_pool(cognito, PoolName="other")

@@ -134,7 +134,7 @@ def test_aws_issuer_form(aws_issuer_server):
 
 
 def test_public_url_sets_the_issuer():
-    from emulator.tokens import issuer_for, jwks_uri
+    from emulator.userpools.tokens import issuer_for, jwks_uri
 
     settings = Settings(public_url="https://auth.example.test:8443/", port=9229)
     assert issuer_for(settings, "eu-west-1_Abc123456") == "https://auth.example.test:8443/eu-west-1_Abc123456"

@@ -13,10 +13,10 @@ from typing import Any
 import jwt
 from botocore.exceptions import ClientError
 
-from emulator import tokens, users
-from emulator.context import Context
-from emulator.errors import CognitoError
+from emulator.protocol.context import Context
+from emulator.protocol.errors import CognitoError
 from emulator.store.models import Group, GroupMembership, User, UserPool, UserPoolClient
+from emulator.userpools import tokens, users
 
 PASSWORD = "Passw0rd!"
 ALL_FLOWS = [

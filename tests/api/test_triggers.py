@@ -7,7 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 from pycognito.aws_srp import AWSSRP
 
-from emulator.triggers import targets
+from emulator.userpools.triggers import targets
 from tests.conftest import make_boto_client
 from tests.helpers import PASSWORD, error_code, error_message, make_client, make_pool, make_user
 

@@ -10,7 +10,7 @@ from tests.trigger_hosts import ARN
 
 
 def _loaded(file: str):
-    from emulator.triggers.invoke import _load_module
+    from emulator.userpools.triggers.invoke import _load_module
 
     return _load_module(f"fixtures/triggers/{file}.py")
 

@@ -201,7 +201,7 @@ def test_plugin_in_a_fresh_project(tmp_path):
     assert_passed(result, 5)
     # The plugin came from the installation, through its entry point.
     probe = subprocess.run(
-        [sys.executable, "-c", "import emulator, emulator.console; print(emulator.__file__)"],
+        [sys.executable, "-c", "import emulator, emulator.http.console; print(emulator.__file__)"],
         cwd=project,
         env=env,
         capture_output=True,

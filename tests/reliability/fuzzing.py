@@ -21,14 +21,14 @@ from typing import Any
 import httpx
 from hypothesis import strategies as st
 
-from emulator import errors, service_model
-from emulator.operations import load_all
+from emulator.protocol import errors, service_model
+from emulator.userpools.operations import load_all
 
 TARGET_PREFIX = service_model.target_prefix()
 OPERATIONS = sorted(service_model.operation_names())
 # The ones the emulator has built (the others answer NotImplementedException at once): drawn far more often.
 BUILT = sorted(set(load_all()) & set(OPERATIONS))
-# Every __type the emulator may answer: the classes of emulator.errors.
+# Every __type the emulator may answer: the classes of emulator.protocol.errors.
 COGNITO_ERRORS = frozenset(
     name
     for name, value in vars(errors).items()

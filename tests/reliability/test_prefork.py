@@ -1,4 +1,4 @@
-"""``serve --workers N`` (emulator.prefork): forked workers share one socket and one database, a worker that
+"""``serve --workers N`` (emulator.http.prefork): forked workers share one socket and one database, a worker that
 dies is replaced, SIGTERM to the server alone stops every worker, and a worker that cannot start stops the
 server instead of being restarted forever."""
 

@@ -18,7 +18,7 @@ from pycognito.aws_srp import AWSSRP
 from sqlalchemy import text
 
 from emulator.config import Settings
-from emulator.core import Emulator
+from emulator.engine.core import Emulator
 from emulator.store import Database, migrations
 from emulator.store.models import SCHEMA_VERSION
 from emulator.testing import EmulatorClient, ServerThread

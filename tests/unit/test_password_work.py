@@ -1,15 +1,15 @@
-"""emulator.password_work: argon2id answers prepared before the write lock, and used only when they are
+"""emulator.userpools.password_work: argon2id answers prepared before the write lock, and used only when they are
 answers to exactly the question the operation asks."""
 
 from __future__ import annotations
 
 import pytest
 
-from emulator import password_work
 from emulator.config import Settings
-from emulator.core import Emulator
 from emulator.crypto import passwords, srp
-from emulator.errors import NotAuthorizedException
+from emulator.engine.core import Emulator
+from emulator.protocol.errors import NotAuthorizedException
+from emulator.userpools import password_work
 
 PASSWORD = "Passw0rd!x"
 OTHER = "Other-Passw0rd!"

@@ -12,7 +12,8 @@ from types import ModuleType
 
 import pytest
 
-from emulator import operations, service_model
+from emulator.protocol import service_model
+from emulator.userpools import operations
 
 ROOT = Path(__file__).resolve().parents[2]
 

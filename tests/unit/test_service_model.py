@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from emulator import service_model
-from emulator.errors import InvalidParameterException, SerializationException
+from emulator.protocol import service_model
+from emulator.protocol.errors import InvalidParameterException, SerializationException
 
 
 def invalid(operation: str, body: dict[str, Any]) -> str:

@@ -13,7 +13,7 @@ from types import ModuleType
 
 import pytest
 
-from emulator import service_model
+from emulator.protocol import service_model
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -51,7 +51,7 @@ def test_the_loader_takes_a_service_name():
 
 
 def test_validation_works_for_the_second_service():
-    from emulator.errors import InvalidParameterException
+    from emulator.protocol.errors import InvalidParameterException
 
     with pytest.raises(InvalidParameterException) as excinfo:
         service_model.validate_request("GetId", {}, "cognito-identity")
@@ -63,7 +63,9 @@ def test_validation_works_for_the_second_service():
 
 def test_the_shipped_files_hold_no_prose():
     for service in script.SERVICES:
-        text = (ROOT / "emulator" / "service_models" / f"{service}.json").read_text(encoding="utf-8")
+        text = (ROOT / "emulator" / "protocol" / "service_models" / f"{service}.json").read_text(
+            encoding="utf-8"
+        )
         assert '"documentation"' not in text
         assert '"documentationUrl"' not in text
 
@@ -141,13 +143,15 @@ def test_differences_name_new_gone_and_changed_parts():
 def test_the_update_script_reproduces_the_shipped_files_from_their_botocore_release(tmp_path):
     """The files are exactly what the script makes of the release they name: from the installed botocore when
     it is that release, else from that release's wheel (pip download, cached by pip)."""
-    version = json.loads((ROOT / "emulator" / "service_models" / "cognito-idp.json").read_text())["source"][
-        "version"
-    ]
+    version = json.loads(
+        (ROOT / "emulator" / "protocol" / "service_models" / "cognito-idp.json").read_text()
+    )["source"]["version"]
     installed = script.installed_models(script.SERVICES)
     if installed is not None and installed[0] == version:
         for service, model in installed[1].items():
-            shipped = (ROOT / "emulator" / "service_models" / f"{service}.json").read_text(encoding="utf-8")
+            shipped = (ROOT / "emulator" / "protocol" / "service_models" / f"{service}.json").read_text(
+                encoding="utf-8"
+            )
             assert script.render(service, model, version) == shipped
         return
     result = subprocess.run(

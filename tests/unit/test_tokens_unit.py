@@ -1,4 +1,4 @@
-"""Pure parts of emulator.tokens: keys and their JWK, role claims, attribute claims, refresh token values."""
+"""Pure parts of emulator.userpools.tokens: keys and their JWK, role claims, attribute claims, refresh token values."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 import jwt
 
-from emulator import tokens
+from emulator.userpools import tokens
 
 
 def group(name: str, precedence: int | None = None, role: str | None = None) -> SimpleNamespace:

@@ -7,20 +7,20 @@ from datetime import timedelta
 
 import pytest
 
-from emulator import outbox, users
 from emulator.config import Settings
-from emulator.context import Context
-from emulator.core import Emulator
 from emulator.crypto import srp
-from emulator.errors import (
+from emulator.engine.core import Emulator
+from emulator.protocol.context import Context
+from emulator.protocol.errors import (
     CodeMismatchException,
     ExpiredCodeException,
     InvalidParameterException,
     InvalidPasswordException,
     LimitExceededException,
 )
-from emulator.operations.list_users import parse_filter
 from emulator.store.models import User, UserPool
+from emulator.userpools import outbox, users
+from emulator.userpools.operations.list_users import parse_filter
 
 
 def pool_with(policy: dict | None = None) -> UserPool:

@@ -1,0 +1,8 @@
+"""The engine: ``Emulator.call`` runs one operation in one database transaction at the request's time.
+
+It knows operations, not HTTP and not worlds.
+"""
+
+from emulator.engine.core import Emulator
+
+__all__ = ["Emulator"]

@@ -1,0 +1,197 @@
+"""AWS JSON 1.1 in and out: the ``POST /`` endpoint that every Cognito client talks to.
+
+It knows the protocol and nothing of Cognito's rules: read ``X-Amz-Target``, parse the JSON body, hand
+both to ``Emulator.call``, and write the result or the error the way AWS does (``__type`` and
+``message`` in the body, ``x-amzn-ErrorType`` and ``x-amzn-RequestId`` headers).
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import re
+import time
+from datetime import datetime
+from typing import Any
+
+import anyio
+import anyio.to_thread
+import orjson
+from starlette.datastructures import State
+from starlette.requests import Request
+from starlette.responses import Response
+
+from emulator import ids
+from emulator.clock import as_utc
+from emulator.engine.core import Emulator
+from emulator.http import sigv4
+from emulator.protocol import service_model
+from emulator.protocol.errors import CognitoError, SerializationException, UnknownOperationException
+
+log = logging.getLogger("emulator.requests")
+
+CONTENT_TYPE = "application/x-amz-json-1.1"
+# Cognito calls running at once in one process, readers and writers counted apart. Python runs one thread
+# at a time: with 8 threads a GetUser load spent a third of its CPU handing the GIL between them (AdminGetUser
+# on one worker: 375 /s with 8 threads, 550 /s with one). Readers never wait for anything but the GIL, so one
+# runs at a time. Writers take turns on the database's write lock: one holds it while the next waits, ready
+# the moment it is released; a writer also never waits for a reader's thread. Several workers
+# (--workers) use several cores.
+READ_CALLS = 1
+WRITE_CALLS = 2
+_CREDENTIAL_SCOPE = re.compile(r"Credential=[^/,\s]+/\d{8}/([a-z0-9-]+)/")
+
+
+def _default(value: Any) -> Any:
+    # AWS JSON serialises timestamps as epoch seconds. SQLite hands back naive datetimes: they are UTC.
+    if isinstance(value, datetime):
+        return as_utc(value).timestamp()
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def encode(payload: dict[str, Any]) -> bytes:
+    # Without OPT_PASSTHROUGH_DATETIME orjson writes datetimes as ISO strings itself and never calls _default.
+    return orjson.dumps(payload, default=_default, option=orjson.OPT_PASSTHROUGH_DATETIME)
+
+
+def region_from_authorization(header: str | None) -> str | None:
+    """The region of a SigV4 credential scope (the signature itself is not checked here)."""
+    if not header:
+        return None
+    match = _CREDENTIAL_SCOPE.search(header)
+    return match.group(1) if match else None
+
+
+def operation_from_target(target: str | None) -> str:
+    prefix = service_model.target_prefix() + "."
+    if not target or not target.startswith(prefix) or target == prefix:
+        raise UnknownOperationException(f"Unknown operation {target or ''}".strip())
+    return target[len(prefix) :]
+
+
+def parse_body(raw: bytes) -> dict[str, Any]:
+    if not raw.strip():
+        return {}
+    try:
+        body = orjson.loads(raw)
+    except orjson.JSONDecodeError as exc:
+        raise SerializationException(f"Unable to parse the request body as JSON: {exc.msg}") from None
+    if not isinstance(body, dict):
+        raise SerializationException("The request body must be a JSON object")
+    return _without_nulls(body)
+
+
+def _without_nulls(value: Any) -> Any:
+    """AWS JSON treats a member whose value is null as absent: drop them, so operations never see None."""
+    if isinstance(value, dict):
+        return {key: _without_nulls(item) for key, item in value.items() if item is not None}
+    if isinstance(value, list):
+        return [_without_nulls(item) for item in value]
+    return value
+
+
+def check_signature(request: Request, emulator: Emulator, name: str, raw: bytes) -> None:
+    """With --iam-credentials, an IAM-authorised operation must be signed with one of them (SigV4)."""
+    if emulator.settings.iam_credentials and name in _IAM_OPERATIONS:
+        sigv4.verify(
+            _credentials(tuple(emulator.settings.iam_credentials)),
+            method=request.method,
+            path=request.url.path,
+            query=request.url.query,
+            headers=request.headers,
+            body=raw,
+        )
+
+
+_IAM_OPERATIONS = sigv4.iam_operations()
+
+
+@functools.cache
+def _credentials(items: tuple[str, ...]) -> dict[str, sigv4.Credentials]:
+    return sigv4.parse_credentials(items)
+
+
+def error_response(error: CognitoError, request_id: str) -> Response:
+    return Response(
+        encode({"__type": error.code, "message": error.message}),
+        status_code=error.status,
+        media_type=CONTENT_TYPE,
+        headers={"x-amzn-ErrorType": error.code, "x-amzn-RequestId": request_id},
+    )
+
+
+def _limiter(state: State, emulator: Emulator, name: str) -> anyio.CapacityLimiter:
+    """The readers' or the writers' limiter for this call (READ_CALLS, WRITE_CALLS)."""
+    limiters = getattr(state, "call_limiters", None)
+    if limiters is None:
+        # Made on first use: a limiter belongs to the event loop that serves the app.
+        limiters = state.call_limiters = (
+            anyio.CapacityLimiter(READ_CALLS),
+            anyio.CapacityLimiter(WRITE_CALLS),
+        )
+    operation = emulator.operations.get(name)
+    # A read-first attempt (refresh) counts as a writer: it may become one, and run a trigger that calls
+    # back into the emulator (a PreTokenGeneration function reading the user's groups) and needs a reader.
+    return limiters[1] if operation is None or operation.writes else limiters[0]
+
+
+async def handle(request: Request) -> Response:
+    """The Starlette endpoint (requests from browsers, which go through the CORS middleware)."""
+    return await respond(request, request.app.state)
+
+
+async def respond(request: Request, state: State) -> Response:
+    """One Cognito call: the operation's answer or its error, logged. ``state`` is the app's state (its
+    emulator, and the limiters made on first use)."""
+    emulator: Emulator = state.emulator
+    request_id = ids.request_id()
+    started = time.perf_counter()
+    name = request.headers.get("x-amz-target", "")
+    fields: dict[str, Any] = {}
+    try:
+        name = operation_from_target(request.headers.get("x-amz-target"))
+        raw = await request.body()
+        check_signature(request, emulator, name, raw)
+        body = parse_body(raw)
+        region = region_from_authorization(request.headers.get("authorization"))
+        caller = {
+            "ip": request.client.host if request.client else None,
+            "user_agent": request.headers.get("user-agent"),
+            "amz_user_agent": request.headers.get("x-amz-user-agent"),
+            "signed": bool(request.headers.get("authorization")),
+        }
+        result = await anyio.to_thread.run_sync(
+            lambda: emulator.call(
+                name, body, region=region, request_id=request_id, caller=caller, log_fields=fields
+            ),
+            limiter=_limiter(state, emulator, name),
+        )
+        response = Response(
+            encode(result), status_code=200, media_type=CONTENT_TYPE, headers={"x-amzn-RequestId": request_id}
+        )
+        outcome = "OK"
+    except CognitoError as error:
+        response = error_response(error, request_id)
+        outcome = error.code
+    elapsed = (time.perf_counter() - started) * 1000
+    details = " ".join(f"{key}={value}" for key, value in fields.items() if value is not None)
+    log.info(
+        "%s %s-> %s %s %.1fms",
+        name or "-",
+        details + " " if details else "",
+        response.status_code,
+        outcome,
+        elapsed,
+        # The same facts as fields, for --log-format json (emulator.logging_setup).
+        extra={
+            "request": {
+                "operation": name or None,
+                **fields,
+                "status": response.status_code,
+                "outcome": outcome,
+                "ms": round(elapsed, 1),
+                "request_id": request_id,
+            }
+        },
+    )
+    return response

@@ -1,0 +1,277 @@
+"""Bootstrap from an Amplify Gen 2 project: ``serve --amplify-outputs amplify_outputs.json``.
+
+The ``auth`` section of ``amplify_outputs.json`` (schema versions 1.x, written by ``npx ampx sandbox`` or
+``ampx generate outputs``) names a user pool and an app client and describes the pool. The emulator creates
+that pool and client with the same ids, so an app configured with ``Amplify.configure(outputs)`` only adds
+``userPoolEndpoint`` (``Auth.Cognito.userPoolEndpoint``) to talk to the emulator. Read from the file:
+
+  ``user_pool_id``, ``aws_region``        the pool's id (and region, which must be the id's)
+  ``user_pool_client_id``                 the app client's id
+  ``password_policy``                     min_length, require_lowercase/numbers/symbols/uppercase
+  ``username_attributes``                 email and/or phone_number as the sign-in name (UsernameAttributes)
+  ``standard_required_attributes``        standard attributes required at sign-up
+  ``user_verification_types``             AutoVerifiedAttributes (codes are sent at sign-up) and recovery
+  ``mfa_configuration``, ``mfa_methods``  NONE/OPTIONAL/REQUIRED; SMS, TOTP (and EMAIL)
+  ``groups``                              [{"<name>": {"precedence": N}}]
+  ``authentication_flow_type``            USER_PASSWORD_AUTH adds that flow to the client
+
+The rest is what ``defineAuth`` deploys by default: case-insensitive usernames; an app client without a
+secret whose flows are SRP, custom auth and refresh (as the CDK UserPoolClient default), with
+PreventUserExistenceErrors and token revocation enabled. ``identity_pool_id``, ``oauth`` and
+``unauthenticated_identities_enabled`` describe other services and are ignored.
+
+The pool is built as a fixture (emulator.worlds.fixtures), so loading is idempotent: every start and every reset
+puts the pool, client and groups back as the file declares, and leaves the pool's users alone.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from emulator.worlds import fixtures
+
+if TYPE_CHECKING:
+    from emulator.engine.core import Emulator
+
+log = logging.getLogger("emulator")
+
+_POOL_ID = re.compile(r"^([a-z]{2}(?:-gov)?-[a-z]+-\d)_[0-9A-Za-z]+$")
+_CLIENT_ID = re.compile(r"^[\w+]+$")
+_STANDARD_ATTRIBUTES = (
+    "address",
+    "birthdate",
+    "email",
+    "family_name",
+    "gender",
+    "given_name",
+    "locale",
+    "middle_name",
+    "name",
+    "nickname",
+    "phone_number",
+    "picture",
+    "preferred_username",
+    "profile",
+    "sub",
+    "updated_at",
+    "website",
+    "zoneinfo",
+)
+_MFA_MODES = {"NONE": "OFF", "OFF": "OFF", "OPTIONAL": "OPTIONAL", "REQUIRED": "ON", "ON": "ON"}
+_MFA_METHODS = ("SMS", "TOTP", "EMAIL")
+_PASSWORD_RULES = {
+    "require_lowercase": "RequireLowercase",
+    "require_uppercase": "RequireUppercase",
+    "require_numbers": "RequireNumbers",
+    "require_symbols": "RequireSymbols",
+}
+# Amplify deploys a role for SMS; the emulator only needs a well-formed one (nothing is sent).
+_SMS_ROLE = "arn:aws:iam::{account}:role/amplify-auth-sms-role"
+DEFAULT_AUTH_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+
+
+class AmplifyOutputsError(fixtures.FixtureError):
+    """An amplify_outputs.json the emulator cannot build a pool from; ``problems`` name the JSON paths."""
+
+
+def read(path: str | Path) -> dict[str, Any]:
+    source = str(path)
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise AmplifyOutputsError(source, [f"cannot read the file: {exc.strerror or exc}"]) from None
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise AmplifyOutputsError(source, [f"not valid JSON: {exc}"]) from None
+    if not isinstance(document, dict):
+        raise AmplifyOutputsError(source, ["the file must hold a JSON object"])
+    return document
+
+
+def to_fixture(outputs: dict[str, Any], source: str, *, account_id: str = "123456789012") -> dict[str, Any]:
+    """The fixture document (see emulator.worlds.fixtures) declaring the pool, client and groups of ``outputs``."""
+    problems: list[str] = []
+
+    def problem(path: str, message: str) -> None:
+        problems.append(f"{path}: {message}")
+
+    version = outputs.get("version")
+    if version is not None and not str(version).startswith("1"):
+        problem("version", f"schema version {version!r} is not supported (1.x is)")
+    auth = outputs.get("auth")
+    if not isinstance(auth, dict):
+        raise AmplifyOutputsError(source, ["auth: missing; the file has no auth section (defineAuth)"])
+
+    def strings(key: str, allowed: tuple[str, ...] | None = None) -> list[str]:
+        value = auth.get(key)
+        if value is None:
+            return []
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            problem(f"auth.{key}", "must be a list of strings")
+            return []
+        if allowed is not None:
+            for index, item in enumerate(value):
+                if item not in allowed:
+                    problem(f"auth.{key}[{index}]", f"{item!r} is not one of {', '.join(allowed)}")
+            return [item for item in value if item in allowed]
+        return list(value)
+
+    pool_id = auth.get("user_pool_id")
+    region = None
+    if not isinstance(pool_id, str) or not _POOL_ID.match(pool_id):
+        problem("auth.user_pool_id", f"must be a user pool id like us-east-1_AbC123xyz, not {pool_id!r}")
+    else:
+        region = _POOL_ID.match(pool_id).group(1)  # type: ignore[union-attr]
+        if auth.get("aws_region") not in (None, region):
+            problem("auth.aws_region", f"{auth['aws_region']!r} is not the region of {pool_id} ({region})")
+    client_id = auth.get("user_pool_client_id")
+    if not isinstance(client_id, str) or not _CLIENT_ID.match(client_id) or len(client_id) > 128:
+        problem("auth.user_pool_client_id", f"must be an app client id, not {client_id!r}")
+
+    settings: dict[str, Any] = {"UsernameConfiguration": {"CaseSensitive": False}}
+
+    # Password policy.
+    policy = auth.get("password_policy")
+    if policy is not None:
+        if not isinstance(policy, dict):
+            problem("auth.password_policy", "must be an object")
+        else:
+            password: dict[str, Any] = {"MinimumLength": 8, "TemporaryPasswordValidityDays": 7}
+            length = policy.get("min_length", 8)
+            if isinstance(length, bool) or not isinstance(length, int) or not 6 <= length <= 99:
+                problem("auth.password_policy.min_length", "must be a whole number from 6 to 99")
+            else:
+                password["MinimumLength"] = length
+            for key, name in _PASSWORD_RULES.items():
+                value = policy.get(key, False)
+                if not isinstance(value, bool):
+                    problem(f"auth.password_policy.{key}", "must be true or false")
+                password[name] = value is True
+            settings["Policies"] = {"PasswordPolicy": password}
+
+    # Sign-in names and verification.
+    names = strings("username_attributes", ("email", "phone_number", "username"))
+    sign_in = [name for name in names if name != "username"]
+    if sign_in:
+        settings["UsernameAttributes"] = sign_in
+    verified = strings("user_verification_types", ("email", "phone_number"))
+    if verified:
+        settings["AutoVerifiedAttributes"] = verified
+        settings["AccountRecoverySetting"] = {
+            "RecoveryMechanisms": [
+                {"Name": f"verified_{name}", "Priority": priority}
+                for priority, name in enumerate(sorted(verified), start=1)
+            ]
+        }
+    required = strings("standard_required_attributes", _STANDARD_ATTRIBUTES)
+    schema = [{"Name": name, "Required": True, "Mutable": True} for name in required if name != "sub"]
+    if schema:
+        settings["Schema"] = schema
+
+    # MFA.
+    mode_value = auth.get("mfa_configuration", "NONE")
+    mode = _MFA_MODES.get(mode_value) if isinstance(mode_value, str) else None
+    if mode is None:
+        problem("auth.mfa_configuration", f"{mode_value!r} is not one of NONE, OPTIONAL, REQUIRED")
+        mode = "OFF"
+    methods = strings("mfa_methods", _MFA_METHODS)
+    mfa: dict[str, Any] = {"MfaConfiguration": mode}
+    uses_sms = "SMS" in methods or "phone_number" in verified or "phone_number" in sign_in
+    if uses_sms:
+        settings["SmsConfiguration"] = {
+            "SnsCallerArn": _SMS_ROLE.format(account=account_id),
+            "ExternalId": "amplify",
+        }
+    if "SMS" in methods:
+        mfa["SmsMfaConfiguration"] = {"SmsConfiguration": settings["SmsConfiguration"]}
+    if "TOTP" in methods:
+        mfa["SoftwareTokenMfaConfiguration"] = {"Enabled": True}
+    if "EMAIL" in methods:
+        mfa["EmailMfaConfiguration"] = {}
+    if mode != "OFF" and not methods:
+        problem("auth.mfa_methods", f"mfa_configuration {mode_value} needs at least one of SMS, TOTP, EMAIL")
+
+    # Groups: [{"admins": {"precedence": 0}}, ...]
+    groups: list[dict[str, Any]] = []
+    raw_groups = auth.get("groups") or []
+    if not isinstance(raw_groups, list):
+        problem("auth.groups", "must be a list")
+        raw_groups = []
+    for index, entry in enumerate(raw_groups):
+        if not isinstance(entry, dict):
+            problem(f"auth.groups[{index}]", 'must be an object like {"admins": {"precedence": 0}}')
+            continue
+        for name, config in entry.items():
+            group: dict[str, Any] = {"name": name}
+            if isinstance(config, dict) and config.get("precedence") is not None:
+                group["precedence"] = config["precedence"]
+            groups.append(group)
+
+    flows = list(DEFAULT_AUTH_FLOWS)
+    flow_type = auth.get("authentication_flow_type")
+    if flow_type == "USER_PASSWORD_AUTH":
+        flows.insert(1, "ALLOW_USER_PASSWORD_AUTH")
+    if problems:
+        raise AmplifyOutputsError(source, problems)
+    return {
+        "version": 1,
+        "pools": [
+            {
+                "id": pool_id,
+                "name": _pool_name(source),
+                "settings": settings,
+                "mfa": mfa,
+                "clients": [
+                    {
+                        "id": client_id,
+                        "name": "amplify-app-client",
+                        "settings": {
+                            "ExplicitAuthFlows": flows,
+                            "PreventUserExistenceErrors": "ENABLED",
+                            "EnableTokenRevocation": True,
+                        },
+                    }
+                ],
+                "groups": groups,
+            }
+        ],
+    }
+
+
+def _pool_name(source: str) -> str:
+    """``amplify-<project directory>``: what a person recognises in the console."""
+    project = Path(source).resolve().parent.name
+    name = re.sub(r"[^\w\s+=,.@-]", "-", f"amplify-{project}")
+    return name[:128]
+
+
+def load(emulator: Emulator, path: str | Path) -> dict[str, Any]:
+    """Create (or put back) the pool, client and groups that the file declares; returns the fixture."""
+    source = str(path)
+    document = to_fixture(read(path), source, account_id=emulator.settings.account_id)
+    try:
+        fixture = fixtures.check(document, source)
+        fixtures.apply(emulator, fixture)
+    except fixtures.FixtureError as exc:
+        # A setting the pool rules refuse; name it with the file so the person knows where to look.
+        raise AmplifyOutputsError(source, exc.problems) from None
+    return document
+
+
+def install(emulator: Emulator, path: str | Path, *, load_now: bool = True) -> None:
+    """Load the file now (unless ``load_now`` is false: a worker whose parent loaded it) and after every reset."""
+    resolved = Path(path).resolve()
+
+    def reload(target: Emulator) -> None:
+        load(target, resolved)
+
+    if load_now:
+        document = load(emulator, resolved)
+        pool = document["pools"][0]
+        log.info("amplify outputs %s: pool %s, client %s", path, pool["id"], pool["clients"][0]["id"])
+    emulator.after_reset.append(reload)
