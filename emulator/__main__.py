@@ -1,4 +1,4 @@
-from emulator.cli.main import main
+from emulator.cli.commands import main
 
 if __name__ == "__main__":
     raise SystemExit(main())

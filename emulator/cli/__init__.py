@@ -1,5 +1,5 @@
 """The ``cognito-emulator`` command: ``serve`` and the commands that inspect a running emulator."""
 
-from emulator.cli.main import main
+from emulator.cli.commands import main
 
 __all__ = ["main"]

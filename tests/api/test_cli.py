@@ -17,7 +17,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from emulator.cli.main import main
+from emulator.cli.commands import main
 from emulator.config import ENV_PREFIX, Settings
 from emulator.testing.server import free_port
 from tests.conftest import make_boto_client
@@ -206,7 +206,7 @@ def test_defaults():
 
 def test_worker_count(monkeypatch):
     """No --workers: one per CPU, at most 4; one for an in-memory database; an explicit value is kept."""
-    from emulator.cli.main import worker_count
+    from emulator.cli.commands import worker_count
 
     on_file = Settings.from_env({})
     for cpus, expected in ((1, 1), (2, 2), (16, 4), (None, 1)):

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from emulator import logging_setup
-from emulator.cli.main import main
+from emulator.cli.commands import main
 from emulator.crypto import totp
 from emulator.testing.server import free_port
 from tests.helpers import PASSWORD, make_client, make_pool, make_user

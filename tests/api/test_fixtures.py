@@ -13,7 +13,7 @@ import jwt
 import pytest
 from botocore.exceptions import ClientError
 
-from emulator.cli.main import main
+from emulator.cli.commands import main
 from emulator.config import Settings
 from emulator.crypto.secret_hash import compute_secret_hash
 from emulator.crypto.totp import code_at

@@ -15,7 +15,7 @@ from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
-from emulator.cli.main import main as cli_main
+from emulator.cli.commands import main as cli_main
 from emulator.config import Settings
 from emulator.http import sigv4
 from emulator.testing import ServerThread
@@ -233,7 +233,7 @@ def test_default_bind_is_loopback(monkeypatch):
     assert Settings().host == "127.0.0.1"
     captured: dict[str, Settings] = {}
     monkeypatch.setattr(
-        "emulator.cli.main.serve", lambda settings: captured.setdefault("settings", settings) and 0
+        "emulator.cli.commands.serve", lambda settings: captured.setdefault("settings", settings) and 0
     )
     for name in ("COGNITO_EMULATOR_HOST",):
         monkeypatch.delenv(name, raising=False)

@@ -87,7 +87,8 @@ def test_a_worker_that_cannot_start_stops_the_server(tmp_path: Path) -> None:
     """Every worker fails while making its app: the server stops with status 1 instead of restarting them."""
     script = (
         "import sys\n"
-        "from emulator import cli, prefork\n"
+        "from emulator import cli\n"
+        "from emulator.http import prefork\n"
         "real = prefork.serve\n"
         "def failing_app():\n"
         "    raise RuntimeError('this worker cannot start')\n"

@@ -244,9 +244,7 @@ def test_logs_of_a_full_run_hold_no_secrets(tmp_path, log_format):
         secrets, _ = full_run(server.endpoint)
     log = (tmp_path / "server.log").read_text(errors="replace")
     assert "SignUp" in log and "RespondToAuthChallenge" in log  # the requests were logged
-    assert (
-        "emulator.outbox" in log and "SIGN_UP" in log
-    )  # the outbox line shows its code, on purpose
+    assert "emulator.outbox" in log and "SIGN_UP" in log  # the outbox line shows its code, on purpose
     leaked = sorted({secret[:24] for secret in secrets for needle in _needles(secret) if needle in log})
     assert leaked == [], f"secrets in the {log_format} log: {leaked}"
 
@@ -319,8 +317,8 @@ def test_codes_and_secrets_come_from_a_cryptographic_random_source():
         "crypto/codes.py",
         "crypto/totp.py",
         "crypto/srp.py",
-        "signin/sessions.py",
-        "tokens.py",
+        "userpools/signin/sessions.py",
+        "userpools/tokens/refresh_tokens.py",
         "ids.py",
     ):
         assert module in users_of_secrets, module

@@ -9,6 +9,7 @@ from types import SimpleNamespace
 import jwt
 
 from emulator.userpools import tokens
+from emulator.userpools.tokens import keys, minting, refresh_tokens, verify
 
 
 def group(name: str, precedence: int | None = None, role: str | None = None) -> SimpleNamespace:
@@ -21,28 +22,28 @@ def client(**config: object) -> SimpleNamespace:
 
 def test_new_key_publishes_a_jwk_matching_the_private_key():
     pool = SimpleNamespace(id="us-east-1_Abc123456")
-    row = tokens._new_key(pool, "id", datetime.now(UTC))
+    row = keys._new_key(pool, "id", datetime.now(UTC))
     assert row.token_use == "id" and row.pool_id == pool.id and row.kid == row.public_jwk["kid"]
     assert "PRIVATE KEY" in row.private_pem and "d" not in row.public_jwk
-    loaded = tokens._load(row)
-    token = tokens._sign({"sub": "x"}, loaded)
+    loaded = keys._load(row)
+    token = minting._sign({"sub": "x"}, loaded)
     public = jwt.PyJWK(row.public_jwk).key
     assert jwt.decode(token, public, algorithms=["RS256"]) == {"sub": "x"}
     assert jwt.get_unverified_header(token) == {"alg": "RS256", "kid": row.kid}
     # The kid is a digest of the public key: another key, another kid.
-    assert tokens._new_key(pool, "id", datetime.now(UTC)).kid != row.kid
+    assert keys._new_key(pool, "id", datetime.now(UTC)).kid != row.kid
 
 
 def test_roles_and_preferred_role():
-    assert tokens._role_claims([group("a"), group("b", 1)]) == {}
-    claims = tokens._role_claims([group("a", 2, "r2"), group("b", 1, "r1"), group("c", None, "r3")])
+    assert minting._role_claims([group("a"), group("b", 1)]) == {}
+    claims = minting._role_claims([group("a", 2, "r2"), group("b", 1, "r1"), group("c", None, "r3")])
     assert claims["cognito:roles"] == ["r2", "r1", "r3"] and claims["cognito:preferred_role"] == "r1"
-    tie = tokens._role_claims([group("a", 1, "r1"), group("b", 1, "r2")])
+    tie = minting._role_claims([group("a", 1, "r1"), group("b", 1, "r2")])
     assert "cognito:preferred_role" not in tie and tie["cognito:roles"] == ["r1", "r2"]
-    same_role = tokens._role_claims([group("a", 1, "r1"), group("b", 1, "r1")])
+    same_role = minting._role_claims([group("a", 1, "r1"), group("b", 1, "r1")])
     assert same_role == {"cognito:roles": ["r1"], "cognito:preferred_role": "r1"}
     # A group without a role does not take the preferred role away from one that has it.
-    assert tokens._role_claims([group("a", 0), group("b", 3, "r3")])["cognito:preferred_role"] == "r3"
+    assert minting._role_claims([group("a", 0), group("b", 3, "r3")])["cognito:preferred_role"] == "r3"
 
 
 def test_attribute_claims():
@@ -55,7 +56,7 @@ def test_attribute_claims():
         "dev:custom:secret": "hidden",
         "identities": json.dumps([{"providerName": "Google", "userId": "1"}]),
     }
-    claims = tokens._attribute_claims(client(), attributes)
+    claims = minting._attribute_claims(client(), attributes)
     assert claims == {
         "email": "a@example.com",
         "email_verified": True,
@@ -63,18 +64,18 @@ def test_attribute_claims():
         "custom:tier": "gold",
         "identities": [{"providerName": "Google", "userId": "1"}],
     }
-    limited = tokens._attribute_claims(client(ReadAttributes=["email", "dev:custom:secret"]), attributes)
+    limited = minting._attribute_claims(client(ReadAttributes=["email", "dev:custom:secret"]), attributes)
     assert limited == {"email": "a@example.com"}
 
 
 def test_claims_override_sets_and_removes():
     claims = {"a": 1, "b": 2}
-    tokens._apply_override(claims, {"a": None, "c": [1]})
+    minting._apply_override(claims, {"a": None, "c": [1]})
     assert claims == {"b": 2, "c": [1]}
 
 
 def test_refresh_token_values():
-    first, second = tokens._new_refresh_token_value(), tokens._new_refresh_token_value()
+    first, second = refresh_tokens._new_refresh_token_value(), refresh_tokens._new_refresh_token_value()
     assert first != second
     segments = first.split(".")
     assert len(segments) == 5
@@ -90,7 +91,7 @@ def test_refresh_token_values():
 
 def test_looks_like_jwt():
     assert tokens.looks_like_jwt(jwt.encode({"token_use": "access"}, "k" * 32, algorithm="HS256")) == "access"
-    assert tokens.looks_like_jwt(tokens._new_refresh_token_value()) is None
+    assert tokens.looks_like_jwt(refresh_tokens._new_refresh_token_value()) is None
     assert tokens.looks_like_jwt("a.b.c") is None
 
 
@@ -103,12 +104,12 @@ def test_rotation_settings():
 
 def test_signature_check_accepts_only_the_keys_own_rs256_signature():
     pool = SimpleNamespace(id="us-east-1_Abc123456")
-    key = tokens._load(tokens._new_key(pool, "access", datetime.now(UTC)))
-    other = tokens._load(tokens._new_key(pool, "access", datetime.now(UTC)))
-    token = tokens._sign({"sub": "x", "token_use": "access"}, key)
+    key = keys._load(keys._new_key(pool, "access", datetime.now(UTC)))
+    other = keys._load(keys._new_key(pool, "access", datetime.now(UTC)))
+    token = minting._sign({"sub": "x", "token_use": "access"}, key)
     head, payload, signature = token.split(".")
-    assert tokens._signature_valid(token, key.public_key)
-    assert not tokens._signature_valid(token, other.public_key)
+    assert verify._signature_valid(token, key.public_key)
+    assert not verify._signature_valid(token, other.public_key)
     flipped = signature[:10] + ("A" if signature[10] != "A" else "B") + signature[11:]
     other_payload = jwt.utils.base64url_encode(b'{"sub":"y","token_use":"access"}').decode()
     for forged in (
@@ -120,13 +121,13 @@ def test_signature_check_accepts_only_the_keys_own_rs256_signature():
         f"{head}.{payload}.{signature[:-2]}",
         f"{head}.{payload}",
     ):
-        assert not tokens._signature_valid(forged, key.public_key), forged
+        assert not verify._signature_valid(forged, key.public_key), forged
 
 
 def test_tokens_are_signed_after_the_transaction_by_sign_pending():
     pool = SimpleNamespace(id="us-east-1_Abc123456")
-    row = tokens._new_key(pool, "access", datetime.now(UTC))
-    key = tokens._load(row)
+    row = keys._new_key(pool, "access", datetime.now(UTC))
+    key = keys._load(row)
     result = {
         "ChallengeParameters": {},
         "AuthenticationResult": {
@@ -137,7 +138,7 @@ def test_tokens_are_signed_after_the_transaction_by_sign_pending():
     }
     assert tokens.sign_pending(result) is result
     access = result["AuthenticationResult"]["AccessToken"]
-    assert isinstance(access, str) and tokens._signature_valid(access, key.public_key)
+    assert isinstance(access, str) and verify._signature_valid(access, key.public_key)
     assert jwt.decode(access, jwt.PyJWK(row.public_jwk).key, algorithms=["RS256"]) == {
         "sub": "x",
         "token_use": "access",

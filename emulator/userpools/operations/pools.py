@@ -21,7 +21,6 @@ def create_user_pool(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     return {"UserPool": pools.describe_pool(ctx, pool)}
 
 
-
 @operation("DescribeUserPool", writes=False)
 def describe_user_pool(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     pool = pools.get_pool(ctx, request["UserPoolId"])
