@@ -157,7 +157,7 @@ def serve(settings: Settings) -> int:
     try:
         emulator = Emulator(settings)
     except FixtureError as exc:
-        print(f"cognito-emulator: cannot load the fixtures:\n{exc}", file=sys.stderr)
+        print(f"cognito-emulator: {exc.heading}:\n{exc}", file=sys.stderr)
         return 2
     with emulator.database.session(write=False) as session:
         pools = session.scalar(select(func.count()).select_from(UserPool))

@@ -133,6 +133,9 @@ _CLIENT_EXCLUDED = {
 class FixtureError(Exception):
     """A fixture file that cannot be loaded; ``problems`` are ``<path>: <what is wrong>`` lines."""
 
+    # How a start that fails on this file says so (an Amplify outputs file says that instead).
+    heading = "cannot load the fixtures"
+
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
         self.problems = problems
