@@ -59,6 +59,7 @@ import binascii
 import copy
 import difflib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -252,7 +253,20 @@ def parse(text: str, source: str) -> Any:
     except _DuplicateKey as exc:
         raise FixtureError(source, [str(exc)]) from None
     except yaml.YAMLError as exc:
-        raise FixtureError(source, [f"not valid YAML: {exc}".replace("\n", " ")]) from None
+        raise FixtureError(source, [_yaml_problem(exc)]) from None
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """``line 4, column 11: not valid YAML: expected ',' or ']', but got '<stream end>' (in the flow sequence
+    that starts at line 3, column 9)``: PyYAML's own text names a ``<unicode string>`` instead of the file."""
+    if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
+        return f"not valid YAML: {exc}".replace("\n", " ")
+    mark = exc.problem_mark
+    text = f"line {mark.line + 1}, column {mark.column + 1}: not valid YAML: {exc.problem}"
+    if exc.context and exc.context_mark is not None:
+        context = exc.context.removeprefix("while ").replace("parsing ", "in ").replace("scanning ", "in ")
+        text += f" ({context} that starts at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
+    return text
 
 
 def read(path: str | Path) -> Fixture:
@@ -1002,11 +1016,19 @@ def has_schema(session: Session) -> bool:
     return "user_pools" in set(inspect(session.get_bind()).get_table_names())
 
 
-def export(session: Session, *, with_password_hashes: bool = False) -> dict[str, Any]:
-    """The whole world in the store as a fixture document (passwords as hashes only when asked)."""
+def export(
+    session: Session, *, with_password_hashes: bool = False, base_dir: Path | None = None
+) -> dict[str, Any]:
+    """The whole world in the store as a fixture document (passwords as hashes only when asked).
+
+    ``base_dir``: the directory of the file being written. A trigger handler given as a .py file (stored as an
+    absolute path) is written relative to it, as a fixture file names it, so the file can be shared and
+    loaded from elsewhere; module targets (``python:package.module:function``) and URLs are kept as they are."""
     document: dict[str, Any] = {"version": FORMAT_VERSION}
     triggers = {
-        ("*" if row.key == _TRIGGER_PREFIX + "*" else row.key[len(_TRIGGER_PREFIX) :]): row.value
+        ("*" if row.key == _TRIGGER_PREFIX + "*" else row.key[len(_TRIGGER_PREFIX) :]): _portable_target(
+            row.value, base_dir or Path.cwd()
+        )
         for row in session.scalars(
             select(EmulatorState)
             .where(EmulatorState.key.like(_TRIGGER_PREFIX + "%"))
@@ -1020,6 +1042,22 @@ def export(session: Session, *, with_password_hashes: bool = False) -> dict[str,
         for pool in session.scalars(select(UserPool).order_by(UserPool.id))
     ]
     return document
+
+
+def _portable_target(target: str, base_dir: Path) -> str:
+    """``python:/abs/dir/handlers/x.py:fn`` -> ``python:handlers/x.py:fn`` seen from ``base_dir`` (the
+    reverse of _Checker._resolve_target)."""
+    if not target.startswith("python:"):
+        return target
+    spec = target[len("python:") :]
+    module, sep, function = spec.rpartition(":") if ":" in spec else (spec, "", "")
+    if not module.endswith(".py") or not Path(module).is_absolute():
+        return target
+    try:
+        relative = os.path.relpath(module, base_dir.resolve())
+    except ValueError:  # another drive (Windows): only the absolute path names it
+        return target
+    return f"python:{Path(relative).as_posix()}{sep}{function}"
 
 
 def _export_pool(session: Session, pool: UserPool, with_password_hashes: bool) -> dict[str, Any]:
