@@ -271,12 +271,23 @@ def _yaml_problem(exc: yaml.YAMLError) -> str:
 
 def read(path: str | Path) -> Fixture:
     """Read and check a fixture file; FixtureError names every problem."""
-    source = str(path)
+    fixture, checked = _read_checked(path)
+    if checked.problems:
+        raise FixtureError(fixture.source, checked.problems)
+    return fixture
+
+
+def _read_checked(path: str | Path, source: str | None = None) -> tuple[Fixture, _Checker]:
+    """The declared world, less the items with schema problems, and the checker that names those;
+    ``source``: how problems name the file (the path as given)."""
+    source = source or str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise FixtureError(source, [f"cannot read the file: {exc.strerror or exc}"]) from None
-    return check(parse(text, source), source, base_dir=Path(path).resolve().parent)
+    document = parse(text, source)
+    checker = _Checker(Path(path).resolve().parent)
+    return checker.fixture(document, source), checker
 
 
 # --- checking ----------------------------------------------------------------------------------------------
@@ -314,9 +325,11 @@ class _Checker:
     def __init__(self, base_dir: Path) -> None:
         self.base_dir = base_dir
         self.problems: list[str] = []
+        self.paths: list[str] = []  # where each problem is, so loading can leave those items out
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}" if path else message)
+        self.paths.append(path)
 
     # generic helpers
     def mapping(self, value: Any, path: str, allowed: Iterable[str], required: Iterable[str] = ()) -> bool:
@@ -747,10 +760,14 @@ def _is_email_username(pool: PoolSpec, user: UserSpec) -> bool:
 
 
 # --- loading -----------------------------------------------------------------------------------------------
-def load_file(emulator: Emulator, path: str | Path) -> Fixture:
-    """Read, check and load one fixture file in one transaction."""
-    fixture = read(path)
-    apply(emulator, fixture)
+def load_file(emulator: Emulator, path: str | Path, *, shown_as: str | None = None) -> Fixture:
+    """Read, check and load one fixture file in one transaction.
+
+    The items the schema check found fine are still loaded (and rolled back) when it found problems, so that
+    one start names every problem of the file: the schema's and the pool rules' (email format, unknown
+    attribute, password policy...) together."""
+    fixture, checked = _read_checked(path, shown_as)
+    apply(emulator, fixture, schema_problems=checked.problems, skip=checked.paths)
     return fixture
 
 
@@ -766,9 +783,7 @@ def install(emulator: Emulator, paths: Iterable[str | Path], *, load_now: bool =
 
     def reload(target: Emulator) -> None:
         for path in paths:
-            fixture = read(path)
-            fixture.source = shown[path]
-            apply(target, fixture)
+            load_file(target, path, shown_as=shown[path])
 
     if load_now:
         reload(emulator)
@@ -786,8 +801,18 @@ def _originals(paths: list[Path]) -> list[str]:
     return result
 
 
-def apply(emulator: Emulator, fixture: Fixture) -> None:
-    """Put the declared world into the store, in one transaction (nothing changes when a problem is found)."""
+def apply(
+    emulator: Emulator,
+    fixture: Fixture,
+    *,
+    schema_problems: Iterable[str] = (),
+    skip: Iterable[str] = (),
+) -> None:
+    """Put the declared world into the store, in one transaction (nothing changes when a problem is found).
+
+    ``schema_problems`` (found by the schema check, reported first) make the load a trial that is rolled
+    back; the items at or under a path in ``skip`` (those problems' paths) are left out of it."""
+    schema_problems = list(schema_problems)
     session = emulator.database.session(write=True)
     try:
         ctx = Context(
@@ -798,11 +823,11 @@ def apply(emulator: Emulator, fixture: Fixture) -> None:
             operation="LoadFixtures",
             request_id=ids.request_id(),
         )
-        loader = _Apply(ctx, fixture.source)
+        loader = _Apply(ctx, fixture.source, skip)
         loader.run(fixture)
-        if loader.problems:
+        if schema_problems or loader.problems:
             session.rollback()
-            raise FixtureError(fixture.source, loader.problems)
+            raise FixtureError(fixture.source, [*schema_problems, *loader.problems])
         session.commit()
     except BaseException:
         session.rollback()
@@ -812,10 +837,24 @@ def apply(emulator: Emulator, fixture: Fixture) -> None:
 
 
 class _Apply:
-    def __init__(self, ctx: Context, source: str) -> None:
+    def __init__(self, ctx: Context, source: str, skip: Iterable[str] = ()) -> None:
         self.ctx = ctx
         self.source = source
         self.problems: list[str] = []
+        self.skip = [path for path in skip if path]
+
+    def _flawed(self, path: str, *, own_items: bool = True) -> bool:
+        """Whether the schema check found a problem at or under ``path`` (with ``own_items`` false, problems
+        of a pool's clients, groups and users do not count against the pool itself)."""
+        for problem in self.skip:
+            if problem != path and not problem.startswith((path + ".", path + " ")):
+                continue
+            if not own_items and problem.startswith(
+                tuple(f"{path}.{key}[" for key in ("clients", "groups", "users"))
+            ):
+                continue
+            return True
+        return False
 
     def run(self, fixture: Fixture) -> None:
         from emulator.triggers import targets
@@ -823,16 +862,21 @@ class _Apply:
         for function, target in fixture.triggers.items():
             targets.set_target(self.ctx.db, function, target)
         for spec in fixture.pools:
+            if self._flawed(spec.path, own_items=False):
+                continue
             pool = self._guard(spec.path, self.pool, spec)
             if pool is None:
                 continue
             for client in spec.clients:
-                self._guard(client.path, self.client, pool, client)
+                if not self._flawed(client.path):
+                    self._guard(client.path, self.client, pool, client)
             for group in spec.groups:
-                self._guard(group.path, self.group, pool, group)
+                if not self._flawed(group.path):
+                    self._guard(group.path, self.group, pool, group)
             self.ctx.db.flush()
             for user in spec.users:
-                self._guard(user.path, self.user, pool, user)
+                if not self._flawed(user.path):
+                    self._guard(user.path, self.user, pool, user)
 
     def _guard(self, path: str, action: Callable[..., Any], *args: Any) -> Any:
         """Run one item's load in a savepoint, so a problem is recorded and the next item still gets checked."""
@@ -843,6 +887,8 @@ class _Apply:
             self.problems.append(f"{path}: {exc.message}")
         except _Problem as exc:
             self.problems.append(f"{exc.path or path}: {exc}")
+        except _Problems as exc:
+            self.problems.extend(f"{problem.path or path}: {problem}" for problem in exc.problems)
         except IntegrityError as exc:
             self.problems.append(f"{path}: conflicts with what the database holds ({exc.orig})")
 
@@ -906,12 +952,27 @@ class _Apply:
         from emulator import attributes
 
         ctx = self.ctx
+        # Every rule the user breaks, not only the first one.
+        found: list[_Problem] = []
         if spec.mfa_email and "EmailMfaConfiguration" not in pool.config:
-            raise _Problem(f"{spec.path}.mfa.email", "the pool has no EmailMfaConfiguration (see its `mfa`)")
+            found.append(
+                _Problem(f"{spec.path}.mfa.email", "the pool has no EmailMfaConfiguration (see its `mfa`)")
+            )
+        try:
+            users.check_new_username(pool, spec.username)
+        except CognitoError as exc:
+            found.append(_Problem(f"{spec.path}.username", exc.message))
         try:
             values = attributes.check_writes(pool, spec.attributes, client=None, creating=True)
         except CognitoError as exc:
-            raise _Problem(f"{spec.path}.attributes", exc.message) from None
+            found.append(_Problem(f"{spec.path}.attributes", exc.message))
+        if spec.password is not None:
+            try:
+                users.check_password_policy(pool, spec.password)
+            except CognitoError as exc:
+                found.append(_Problem(f"{spec.path}.password", exc.message))
+        if found:
+            raise _Problems(found)
         user = self._existing_user(pool, spec)
         if user is None:
             user = users.create_user(ctx, pool, spec.username, values, status=spec.status)
@@ -1009,6 +1070,14 @@ class _Problem(Exception):
     def __init__(self, path: str, message: str) -> None:
         self.path = path
         super().__init__(message)
+
+
+class _Problems(Exception):
+    """Several problems of one item."""
+
+    def __init__(self, problems: list[_Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(problem) for problem in problems))
 
 
 # --- export ------------------------------------------------------------------------------------------------

@@ -332,6 +332,50 @@ pools:
     assert described.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
+def test_one_start_names_the_schema_problems_and_every_users_problems(tmp_path: Path) -> None:
+    """A start reports all of a file's problems at once: the schema's, and the pool rules' for each user
+    (several for one user), so a person fixes the file in one go."""
+    from emulator.core import Emulator
+
+    text = f"""
+pools:
+  - id: {POOL}
+    name: p
+    settings: {{UsernameAttributes: [email], Policies: {{PasswordPolicy: {{MinimumLength: 12}}}}}}
+    users:
+      - {{username: not-an-email, password: {PASSWORD}-long}}
+      - {{username: bob@example.com, attributes: {{shoe_size: "42"}}, password: short}}
+      - {{username: carol@example.com, status: NEW}}
+      - {{username: dave@example.com, attributes: {{email: dave@example.com, phone_number: "12345"}}}}
+      - {{username: fine@example.com, password: {PASSWORD}-long}}
+  - id: us-east-1_Fixture02
+    name: q
+    settings: {{Bogus: 1}}
+    users: [{{username: erin, password: short}}]
+"""
+    path = write(tmp_path, text, "bad.yaml")
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    with pytest.raises(fixtures.FixtureError) as excinfo:
+        Emulator(Settings(database=url, fixtures=[str(path)]))
+    assert excinfo.value.problems == [
+        "pools[0].users[2].status: must be one of CONFIRMED, UNCONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED "
+        "(got the string 'NEW')",
+        "pools[1].settings.Bogus: CreateUserPool has no setting 'Bogus'",
+        "pools[0].users[0].username: Username should be an email.",
+        "pools[0].users[1].attributes: Attributes did not conform to the schema: "
+        "Type for attribute {shoe_size} could not be determined",
+        "pools[0].users[1].password: Password did not conform with policy: Password not long enough",
+        "pools[0].users[3].attributes: Invalid phone number format.",
+    ]
+    # Nothing of it was loaded (the pool of the flawed settings is not tried: its rules are unknown).
+    empty = Emulator(Settings(database=url))
+    try:
+        with empty.database.session(write=False) as session:
+            assert fixtures.export(session)["pools"] == []
+    finally:
+        empty.close()
+
+
 # --- checking -----------------------------------------------------------------------------------------------------
 def test_problems_name_the_file_the_path_and_what_is_wrong() -> None:
     text = f"""
