@@ -283,7 +283,7 @@ async def create_pool_action(request: Request) -> Response:
     fields = await _form_fields(request)
 
     def run() -> dict[str, Any]:
-        operation, body = forms.create_pool(fields)
+        operation, body = forms.create_pool(fields, account_id=emulator.settings.account_id)
         return emulator.call(operation, body, region=emulator.settings.region, caller=_caller(request))
 
     try:

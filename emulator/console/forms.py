@@ -14,16 +14,10 @@ from typing import Any
 SIGN_IN_CHOICES: dict[str, dict[str, Any]] = {
     "username": {},
     "email": {"UsernameAttributes": ["email"], "AutoVerifiedAttributes": ["email"]},
-    "phone_number": {
-        "UsernameAttributes": ["phone_number"],
-        "AutoVerifiedAttributes": ["phone_number"],
-        # Cognito wants an SMS role for phone verification; nothing is sent, any well-formed one does.
-        "SmsConfiguration": {
-            "SnsCallerArn": "arn:aws:iam::123456789012:role/cognito-emulator-sms",
-            "ExternalId": "cognito-emulator",
-        },
-    },
+    "phone_number": {"UsernameAttributes": ["phone_number"], "AutoVerifiedAttributes": ["phone_number"]},
 }
+# Cognito wants an SMS role to verify phone numbers; the emulator sends nothing, a well-formed one does.
+_SMS_ROLE = "arn:aws:iam::{account}:role/cognito-emulator-sms"
 
 # The flows a new app client may allow (the form's checkboxes), in Cognito's console order.
 AUTH_FLOWS = (
@@ -47,11 +41,17 @@ def _text(form: dict[str, list[str]], name: str) -> str:
     return values[0].strip()
 
 
-def create_pool(form: dict[str, list[str]]) -> tuple[str, dict[str, Any]]:
+def create_pool(form: dict[str, list[str]], *, account_id: str) -> tuple[str, dict[str, Any]]:
     choice = _text(form, "sign_in") or "username"
     if choice not in SIGN_IN_CHOICES:
         raise FormError(f"sign-in with {choice!r} is not one of {', '.join(SIGN_IN_CHOICES)}")
-    return "CreateUserPool", {"PoolName": _text(form, "name"), **SIGN_IN_CHOICES[choice]}
+    body: dict[str, Any] = {"PoolName": _text(form, "name"), **SIGN_IN_CHOICES[choice]}
+    if choice == "phone_number":
+        body["SmsConfiguration"] = {
+            "SnsCallerArn": _SMS_ROLE.format(account=account_id),
+            "ExternalId": "cognito-emulator",
+        }
+    return "CreateUserPool", body
 
 
 def create_client(pool_id: str, form: dict[str, list[str]]) -> Calls:

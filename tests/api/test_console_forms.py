@@ -144,6 +144,26 @@ def test_create_errors_are_cognitos_and_shown_in_the_page(http, cognito, origin,
     assert [user["Username"] for user in cognito.list_users(UserPoolId=pool_id)["Users"]] == []
 
 
+def test_a_pool_signing_in_with_phone_numbers(http, cognito, origin):
+    response = http.post(
+        "/_emulator/console/pools", data={"name": "phones", "sign_in": "phone_number"}, headers=origin
+    )
+    pool_id = response.headers["location"].split("/_emulator/pools/", 1)[1].split("?", 1)[0]
+    pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    assert pool["UsernameAttributes"] == ["phone_number"] and pool["AutoVerifiedAttributes"] == [
+        "phone_number"
+    ]
+    assert pool["SmsConfiguration"]["SnsCallerArn"].startswith("arn:aws:iam::")
+    response = http.post(
+        f"/_emulator/pools/{pool_id}/users",
+        data={"username": "+15555550123", "phone_number": "+15555550123", "mode": "invite"},
+        headers=origin,
+    )
+    assert "invitation" in _query(response.headers["location"], "notice")
+    (sms,) = http.get("/_emulator/messages", params={"pool_id": pool_id}).json()["messages"]
+    assert sms["channel"] == "SMS" and sms["purpose"] == "INVITATION"
+
+
 def test_create_pool_errors_and_unknown_pools(http, origin):
     response = http.post("/_emulator/console/pools", data={"name": ""}, headers=origin)
     assert response.headers["location"].startswith("/_emulator/?error=InvalidParameterException")
