@@ -14,7 +14,7 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator.operations import Operation
+from emulator.userpools.operations import Operation
 
 from emulator.protocol import service_model
 from emulator.protocol.service_model import _pattern
