@@ -14,11 +14,11 @@ from typing import Any
 
 import httpx
 import pytest
-from emulator.userpools.operations import Operation
 
 from emulator.protocol import service_model
 from emulator.protocol.service_model import _pattern
 from emulator.userpools import operations
+from emulator.userpools.operations import Operation
 from tests.conftest import call, make_boto_client
 
 TARGET_PREFIX = "AWSCognitoIdentityProviderService."

@@ -28,7 +28,6 @@ from emulator.userpools import pools
 TOKEN_USES = ("id", "access")
 
 
-# --- keys ----------------------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class LoadedKey:
     kid: str
@@ -140,7 +139,6 @@ if _pool_created not in pools.POOL_CREATED_HOOKS:
     pools.POOL_CREATED_HOOKS.append(_pool_created)
 
 
-# --- issuer and discovery ------------------------------------------------------------------------------
 def issuer_for(settings: Settings, pool_id: str, region: str | None = None) -> str:
     """``iss`` of the pool's tokens: ``<public URL>/<pool id>``, or AWS's form with ``--issuer aws``."""
     if settings.issuer == "aws":

@@ -31,7 +31,6 @@ ACCESS_TOKEN_SCOPE = "aws.cognito.signin.user.admin"
 _BOOLEAN_CLAIMS = {"email_verified", "phone_number_verified"}
 
 
-# --- claims --------------------------------------------------------------------------------------------
 def _user_attributes(user: User) -> dict[str, str]:
     return users.attribute_map(user)
 

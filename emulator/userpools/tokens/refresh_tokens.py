@@ -39,7 +39,6 @@ from emulator.userpools.tokens.messages import (
 )
 from emulator.userpools.tokens.minting import mint
 
-# --- refresh tokens ------------------------------------------------------------------------------------
 # Cognito's refresh tokens are JWEs ({"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}); ours have the same
 # shape, but every segment after the header is random: nothing can be read out of them.
 _REFRESH_HEADER = (
@@ -238,7 +237,6 @@ def _check_refresh_secret_hash(
         raise NotAuthorizedException(f"SecretHash does not match for the client: {client.id}")
 
 
-# --- revocation ----------------------------------------------------------------------------------------
 def revoke_all(ctx: Context, user: User) -> None:
     """Sign the user out everywhere: every refresh token and every access token issued so far stops working."""
     ctx.db.execute(

@@ -47,7 +47,6 @@ _SESSION_REVOCATIONS = select(RefreshToken.revoked_at).where(
 )
 
 
-# --- verification --------------------------------------------------------------------------------------
 @dataclass
 class AccessTokenContext:
     pool: UserPool
