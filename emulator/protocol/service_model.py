@@ -1,6 +1,6 @@
 """The AWS service models shipped inside this package, and request validation against them.
 
-``emulator/service_models/<service>.json`` is botocore's ``service-2`` model of that service without its
+``emulator/protocol/service_models/<service>.json`` is botocore's ``service-2`` model of that service without its
 documentation strings, regenerated from a named botocore release by ``scripts/update_service_model.py``
 (the file records which). The installed botocore, if any, is never read: the protocol the emulator speaks
 changes only with a commit that updates these files.
