@@ -19,7 +19,7 @@ from emulator.protocol.errors import (
     NotAuthorizedException,
     ResourceNotFoundException,
 )
-from emulator.store.models import User, UserPool, UserPoolClient
+from emulator.store.models import User, UserPool, UserPoolClient, UserPoolDomain
 
 _STRING = {"AttributeDataType": "String", "DeveloperOnlyAttribute": False, "Mutable": True, "Required": False}
 _LONG_STRING = {**_STRING, "StringAttributeConstraints": {"MinLength": "0", "MaxLength": "2048"}}
@@ -340,6 +340,9 @@ def describe_pool(ctx: Context, pool: UserPool) -> dict[str, Any]:
         select(func.count()).select_from(User).where(User.pool_id == pool.id)
     )
     view["Arn"] = pool_arn(ctx, pool)
+    domain = ctx.db.scalar(select(UserPoolDomain).where(UserPoolDomain.pool_id == pool.id))
+    if domain is not None:
+        view["CustomDomain" if domain.custom else "Domain"] = domain.domain
     view["UserPoolTags"] = dict(pool.tags or {})
     return view
 
@@ -389,12 +392,13 @@ def create_client(
 ) -> UserPoolClient:
     """Create an app client from a CreateUserPoolClient request; ``client_id`` fixes its id (fixtures)."""
     check_client_attributes(pool, request, "creating")
+    config = client_settings(request)
     client = UserPoolClient(
         id=client_id or _new_client_id(ctx),
         pool_id=pool.id,
         name=request["ClientName"],
         secret=secret,
-        config=client_settings(request),
+        config=config,
         created_at=ctx.now,
         modified_at=ctx.now,
     )
@@ -461,6 +465,7 @@ def _check_client_settings(config: dict[str, Any]) -> None:
             raise InvalidParameterException(
                 f"Invalid range for token validity: {setting} must be between {low} and {high} seconds."
             )
+
     if config.get("AllowedOAuthFlowsUserPoolClient") and not config.get("AllowedOAuthFlows"):
         raise InvalidParameterException(
             "AllowedOAuthFlows is required when AllowedOAuthFlowsUserPoolClient is true."
