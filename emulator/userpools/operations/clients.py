@@ -10,7 +10,7 @@ from emulator import ids
 from emulator.protocol.context import Context
 from emulator.protocol.errors import InvalidParameterException
 from emulator.store.models import UserPoolClient
-from emulator.userpools import pools
+from emulator.userpools import client_oauth, pools
 from emulator.userpools.operations import operation
 
 
@@ -41,7 +41,9 @@ def update_user_pool_client(ctx: Context, request: dict[str, Any]) -> dict[str, 
     client = pools.get_client(ctx, pool, request["ClientId"])
     pools.check_client_attributes(pool, request, "updating")
     # As in AWS, settings the update leaves out go back to their defaults.
-    client.config = pools.client_settings(request)
+    config = pools.client_settings(request)
+    client_oauth.check(ctx, pool, config, has_secret=bool(client.secret))
+    client.config = config
     if request.get("ClientName"):
         client.name = request["ClientName"]
     client.modified_at = ctx.now
