@@ -316,3 +316,19 @@ class UICustomization(Base):
     image_version: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime]
     modified_at: Mapped[datetime]
+
+
+class ManagedLoginBranding(Base):
+    """The managed login (version 2) branding of one app client: a settings document and image assets."""
+
+    __tablename__ = "managed_login_brandings"
+    __table_args__ = (UniqueConstraint("pool_id", "client_id", name="uq_managed_login_brandings_client"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pool_id: Mapped[str] = mapped_column(ForeignKey("user_pools.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[str] = mapped_column(String(128))
+    use_cognito_provided_values: Mapped[bool] = mapped_column(Boolean, default=False)
+    settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # [{Category, ColorMode, Extension, Bytes (base64), ResourceId}], in the API's shape and order.
+    assets: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]
+    modified_at: Mapped[datetime]
