@@ -72,8 +72,15 @@ def owned(ctx: Context, pool: UserPool, domain: str) -> UserPoolDomain:
     return row
 
 
+def check_managed_login_version(version: int | None) -> None:
+    """1 is the classic hosted UI, 2 managed login; there is no other."""
+    if version is not None and version not in (1, 2):
+        raise InvalidParameterException("ManagedLoginVersion must be 1 (hosted UI) or 2 (managed login).")
+
+
 def create(ctx: Context, pool: UserPool, request: dict[str, Any]) -> UserPoolDomain:
     domain = request["Domain"]
+    check_managed_login_version(request.get("ManagedLoginVersion"))
     custom_config = request.get("CustomDomainConfig")
     custom = custom_config is not None
     check_name(domain, custom)
@@ -98,6 +105,7 @@ def create(ctx: Context, pool: UserPool, request: dict[str, Any]) -> UserPoolDom
 
 
 def update(ctx: Context, row: UserPoolDomain, request: dict[str, Any]) -> None:
+    check_managed_login_version(request.get("ManagedLoginVersion"))
     custom_config = request.get("CustomDomainConfig")
     if custom_config is not None:
         if not row.custom:

@@ -136,6 +136,9 @@ def test_update_changes_the_managed_login_version_and_the_certificate(cognito, p
             UserPoolId=pool_id, Domain="prefix-one", CustomDomainConfig={"CertificateArn": CERTIFICATE}
         )
     assert error_of(excinfo)[0] == "InvalidParameterException"
+    with pytest.raises(ClientError) as excinfo:
+        cognito.update_user_pool_domain(UserPoolId=pool_id, Domain="prefix-one", ManagedLoginVersion=3)
+    assert error_of(excinfo)[0] == "InvalidParameterException"
 
     other = make_pool(cognito, PoolName="custom")
     cognito.create_user_pool_domain(

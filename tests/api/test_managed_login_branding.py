@@ -7,6 +7,7 @@ import re
 import pytest
 from botocore.exceptions import ClientError
 
+from emulator.store.models import UICustomization
 from tests.helpers import error_of, make_pool
 
 UUID4 = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
@@ -127,3 +128,22 @@ def test_delete_and_unknown_brandings(cognito, pool_id, client_id):
     with pytest.raises(ClientError) as excinfo:
         cognito.describe_managed_login_branding(UserPoolId=other, ManagedLoginBrandingId=kept)
     assert error_of(excinfo)[0] == "ResourceNotFoundException"
+
+
+def test_deleting_the_client_deletes_its_branding_and_ui_customization(cognito, pool_id, client_id, server):
+    branding_id = cognito.create_managed_login_branding(
+        UserPoolId=pool_id, ClientId=client_id, UseCognitoProvidedValues=True
+    )["ManagedLoginBranding"]["ManagedLoginBrandingId"]
+    cognito.create_user_pool_domain(UserPoolId=pool_id, Domain="branding-domain")
+    cognito.set_ui_customization(UserPoolId=pool_id, ClientId=client_id, CSS=".logo-customizable {}")
+    cognito.delete_user_pool_client(UserPoolId=pool_id, ClientId=client_id)
+    with server.emulator.database.session() as session:
+        assert session.get(UICustomization, (pool_id, client_id)) is None
+    with pytest.raises(ClientError) as excinfo:
+        cognito.describe_managed_login_branding(UserPoolId=pool_id, ManagedLoginBrandingId=branding_id)
+    assert error_of(excinfo)[0] == "ResourceNotFoundException"
+    # A new client may get a branding again, and the pool-wide customization is untouched.
+    new_client = cognito.create_user_pool_client(UserPoolId=pool_id, ClientName="again")["UserPoolClient"]
+    cognito.create_managed_login_branding(
+        UserPoolId=pool_id, ClientId=new_client["ClientId"], UseCognitoProvidedValues=True
+    )

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from emulator import ids
 from emulator.protocol.context import Context
 from emulator.protocol.errors import InvalidParameterException
-from emulator.store.models import UserPoolClient
+from emulator.store.models import ManagedLoginBranding, UICustomization, UserPoolClient
 from emulator.userpools import client_oauth, pools
 from emulator.userpools.operations import operation
 
@@ -53,7 +53,11 @@ def update_user_pool_client(ctx: Context, request: dict[str, Any]) -> dict[str, 
 @operation("DeleteUserPoolClient")
 def delete_user_pool_client(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     pool = pools.get_pool(ctx, request["UserPoolId"])
-    ctx.db.delete(pools.get_client(ctx, pool, request["ClientId"]))
+    client = pools.get_client(ctx, pool, request["ClientId"])
+    # The client's own hosted UI customization and managed login branding go with it.
+    for model in (UICustomization, ManagedLoginBranding):
+        ctx.db.execute(delete(model).where(model.pool_id == pool.id, model.client_id == client.id))
+    ctx.db.delete(client)
     return {}
 
 
