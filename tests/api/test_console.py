@@ -127,7 +127,9 @@ def test_actions_run_the_api_operations(http, world, cognito):
     )
     assert "error=InvalidPasswordException" in response.headers["location"]
     http.post(
-        user_path(world, "carol") + "/set-password", data={"password": "N3w-Passw0rd!", **token}, headers=origin
+        user_path(world, "carol") + "/set-password",
+        data={"password": "N3w-Passw0rd!", **token},
+        headers=origin,
     )
     carol = cognito.admin_get_user(UserPoolId=world["pool_id"], Username="carol")
     assert carol["UserStatus"] == "FORCE_CHANGE_PASSWORD"  # not "permanent"
