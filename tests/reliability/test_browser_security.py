@@ -190,6 +190,13 @@ def test_a_foreign_page_can_neither_change_nor_read_the_emulator(page, pages, se
         with page.expect_navigation():
             page.click("button")
         form_status = page.evaluate("() => document.body.innerText")
+        # A link from the foreign page to the outbox: a top-level navigation, judged by its Referer.
+        page.goto(f"{evil}/evil.html")
+        page.set_content(f'<a href="{server.endpoint}/_emulator/messages">codes</a>')
+        with page.expect_navigation() as navigation:
+            page.click("a")
+        link_status = navigation.value.status if navigation.value else None
+        link_text = page.evaluate("() => document.body.innerText")
     assert results == {
         "noCorsReset": "opaque",  # sent, but refused by the server (the world below is unchanged)
         "noCorsClock": "opaque",
@@ -200,6 +207,7 @@ def test_a_foreign_page_can_neither_change_nor_read_the_emulator(page, pages, se
         "listUserPools": "refused",
     }
     assert "are refused" in form_status  # the emulator's own 403 page, not the console
+    assert link_status == 403 and "alice@example.com" not in link_text
     assert snapshot(server, world) == before
     assert f"origin {evil}" in caplog.text and "(CORS preflight)" in caplog.text
 
