@@ -37,7 +37,8 @@ POSTGRES_WRITE_LOCK = 0x636F676E69746F
 # enough for the Cognito operations running at once (wire.READ_CALLS, wire.WRITE_CALLS) and a few other requests, so a
 # steady load does not open and close overflow connections (each new SQLite connection runs its PRAGMAs).
 POOL_SIZE = 10
-# EmulatorState rows a reset keeps: the schema version, and the console's CSRF token (an open page works on).
+# EmulatorState rows a reset keeps: the schema version, and the console's CSRF token (emulator.guard.csrf:
+# an open console page works on).
 KEPT_STATE = ("schema_version", "console_csrf_token")
 MAX_OVERFLOW = 40
 
