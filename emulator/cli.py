@@ -177,7 +177,7 @@ def serve(settings: Settings) -> int:
     try:
         emulator = Emulator(settings)
     except FixtureError as exc:
-        print(f"cognito-emulator: cannot load the fixtures:\n{exc}", file=sys.stderr)
+        print(f"cognito-emulator: {exc.heading}:\n{exc}", file=sys.stderr)
         return 2
     with emulator.database.session(write=False) as session:
         pools = session.scalar(select(func.count()).select_from(UserPool))
@@ -251,7 +251,12 @@ def export(args: argparse.Namespace) -> int:
             if not fixtures.has_schema(session):
                 print(f"cognito-emulator: no emulator database at {database.describe()}", file=sys.stderr)
                 return 2
-            document = fixtures.export(session, with_password_hashes=args.with_password_hashes)
+            document = fixtures.export(
+                session,
+                with_password_hashes=args.with_password_hashes,
+                # Trigger files relative to the written file (to the current directory for stdout).
+                base_dir=Path(args.output).resolve().parent if args.output else Path.cwd(),
+            )
     finally:
         database.dispose()
     fmt = "json" if args.output and args.output.lower().endswith(".json") else "yaml"

@@ -24,8 +24,8 @@ import pytest
 
 from emulator.config import Settings
 from emulator.testing import ServerThread
-from tests.api.test_console import BROWSER_ARGS, _chromium
 from tests.conftest import make_boto_client
+from tests.console_browser import BROWSER_ARGS, _chromium
 
 AMPLIFY = Path(__file__).resolve().parents[1] / "amplify"
 ESBUILD = AMPLIFY / "node_modules" / ".bin" / "esbuild"
