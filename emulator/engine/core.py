@@ -31,6 +31,7 @@ from emulator.store.write_lock import WriteNeeded
 from emulator.userpools import password_work, tokens
 from emulator.userpools.operations import Operation, load_all
 from emulator.userpools.password_work import PasswordWork
+from emulator.userpools.tokens import spare_keys
 from emulator.userpools.triggers import targets
 
 log = logging.getLogger("emulator")
@@ -53,6 +54,8 @@ class Emulator:
         if create_schema:
             self.database.create_schema()
         self.operations = load_all()
+        # Pools take their RSA keys from a stock made ahead in the background (userpools.tokens.spare_keys).
+        self.spare_keys = spare_keys.SpareKeys(self.database)
         # Called after a reset, e.g. to load the start-up fixtures again (emulator.worlds plugs them in).
         self.after_reset: list[Callable[[Emulator], None]] = []
         self.apply_trigger_settings()
@@ -178,6 +181,7 @@ class Emulator:
         self.apply_trigger_settings()
 
     def close(self) -> None:
+        self.spare_keys.close()
         self.database.dispose()
         if getattr(self, "_write_lock", None) is not None:
             self._write_lock.close()

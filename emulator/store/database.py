@@ -23,7 +23,7 @@ from sqlalchemy.pool import StaticPool
 
 from emulator.store import migrations
 from emulator.store.migrations import SchemaTooNewError
-from emulator.store.models import Base, EmulatorState
+from emulator.store.models import Base, EmulatorState, SpareSigningKey
 
 __all__ = ["Database", "SchemaTooNewError"]
 
@@ -37,6 +37,9 @@ POSTGRES_WRITE_LOCK = 0x636F676E69746F
 # enough for the Cognito operations running at once (wire.READ_CALLS, wire.WRITE_CALLS) and a few other requests, so a
 # steady load does not open and close overflow connections (each new SQLite connection runs its PRAGMAs).
 POOL_SIZE = 10
+# EmulatorState rows a reset keeps: the schema version, and the console's CSRF token (emulator.http.guard.csrf:
+# an open console page works on).
+KEPT_STATE = ("schema_version", "console_csrf_token")
 MAX_OVERFLOW = 40
 
 
@@ -58,6 +61,8 @@ class Database:
     def __init__(self, url: str) -> None:
         self.url = normalise_url(url)
         self.is_sqlite = self.url.get_backend_name() == "sqlite"
+        # An in-memory SQLite database is one connection that every thread shares.
+        self.is_memory = self.is_sqlite and self.url.database in (None, "", ":memory:")
         self.engine = self._create_engine()
         self._write_engine = self.engine.execution_options(emulator_write=True)
         self._sessions = sessionmaker(bind=self.engine, expire_on_commit=False)
@@ -125,11 +130,14 @@ class Database:
             log.info("database %s: %s", self.describe(), line)
 
     def wipe(self) -> None:
-        """Delete every row except the emulator's own bookkeeping (schema version)."""
+        """Delete every row except the emulator's own bookkeeping (KEPT_STATE) and the spare signing keys,
+        which belong to no pool and are the reason the next pool is quick to create."""
         with self.session() as session, session.begin():
             for table in reversed(Base.metadata.sorted_tables):
+                if table.name == SpareSigningKey.__tablename__:
+                    continue
                 if table.name == EmulatorState.__tablename__:
-                    session.execute(table.delete().where(table.c.key != "schema_version"))
+                    session.execute(table.delete().where(table.c.key.not_in(KEPT_STATE)))
                 else:
                     session.execute(table.delete())
 

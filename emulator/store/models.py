@@ -235,6 +235,17 @@ class SigningKey(Base):
     created_at: Mapped[datetime]
 
 
+class SpareSigningKey(Base):
+    """An RSA key pair made ahead of need and not yet any pool's (userpools.tokens.spare_keys): the next pool
+    that needs a key takes one, so creating a pool does not wait for RSA key generation."""
+
+    __tablename__ = "spare_signing_keys"
+    kid: Mapped[str] = mapped_column(String(128), primary_key=True)
+    private_pem: Mapped[str] = mapped_column(Text)
+    public_jwk: Mapped[dict[str, Any]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+
+
 class RefreshToken(Base):
     """An issued refresh token, stored only as its hash, tied to the sign-in it came from."""
 

@@ -23,7 +23,7 @@ def strong_hash() -> str:
 def test_fast_profile_parameters(fast: PasswordHasher) -> None:
     params = extract_parameters(passwords.hash_password(fast, "x"))
     assert params.type is Type.ID
-    assert (params.time_cost, params.memory_cost, params.parallelism) == (1, 8192, 1)
+    assert (params.time_cost, params.memory_cost, params.parallelism) == (1, 1024, 1)
     assert (params.hash_len, params.salt_len) == (32, 16)
 
 
@@ -39,7 +39,7 @@ def test_unknown_profile() -> None:
 
 def test_round_trip(fast: PasswordHasher) -> None:
     h = passwords.hash_password(fast, "Correct-Horse-1")
-    assert h.startswith("$argon2id$v=19$m=8192,t=1,p=1$")
+    assert h.startswith("$argon2id$v=19$m=1024,t=1,p=1$")
     assert passwords.verify_password(fast, h, "Correct-Horse-1") is True
     assert passwords.verify_password(fast, h, "Correct-Horse-2") is False
     assert passwords.verify_password(fast, h, "correct-horse-1") is False
@@ -92,3 +92,13 @@ def test_needs_rehash(fast: PasswordHasher, strong_hash: str) -> None:
     argon2i = PasswordHasher(time_cost=1, memory_cost=8192, parallelism=1, type=Type.I).hash("pw")
     assert passwords.verify_password(fast, argon2i, "pw") is True  # older type still verifies...
     assert passwords.needs_rehash(fast, argon2i) is True  # ...and is due for replacement
+
+
+def test_hashes_of_the_earlier_fast_profile_still_verify(fast: PasswordHasher) -> None:
+    """Databases written when ``fast`` meant 8 MiB keep working: a hash carries its own parameters."""
+    earlier = PasswordHasher(
+        time_cost=1, memory_cost=8192, parallelism=1, hash_len=32, salt_len=16, type=Type.ID
+    )
+    stored = earlier.hash("Correct-Horse-1")
+    assert passwords.verify_password(fast, stored, "Correct-Horse-1") is True
+    assert passwords.verify_password(fast, stored, "Correct-Horse-2") is False

@@ -5,8 +5,6 @@ Key material lives in the database (``signing_keys``); the process only caches i
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import threading
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,12 +16,14 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from emulator.config import Settings
+from emulator.crypto.rsa_keys import new_key_material
 from emulator.protocol.context import Context
 from emulator.store.models import (
     SigningKey,
     UserPool,
 )
 from emulator.userpools import pools
+from emulator.userpools.tokens import spare_keys
 
 TOKEN_USES = ("id", "access")
 
@@ -40,31 +40,8 @@ _key_cache: dict[str, LoadedKey] = {}
 _key_cache_lock = threading.Lock()
 
 
-def _b64url_uint(value: int) -> str:
-    raw = value.to_bytes((value.bit_length() + 7) // 8, "big")
-    return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
-
-
 def _new_key(pool: UserPool, token_use: str, now: datetime) -> SigningKey:
-    private_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
-    public_der = private_key.public_key().public_bytes(
-        serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
-    )
-    # Cognito's kids look like base64 of a 32-byte digest ("...=").
-    kid = base64.b64encode(hashlib.sha256(public_der).digest()).decode("ascii")
-    numbers = private_key.public_key().public_numbers()
-    jwk = {
-        "alg": "RS256",
-        "e": _b64url_uint(numbers.e),
-        "kid": kid,
-        "kty": "RSA",
-        "n": _b64url_uint(numbers.n),
-        "use": "sig",
-    }
-    pem = private_key.private_bytes(
-        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
-    ).decode("ascii")
-    _remember(LoadedKey(kid, token_use, private_key, private_key.public_key()))
+    kid, pem, jwk = new_key_material()
     return SigningKey(
         kid=kid, pool_id=pool.id, token_use=token_use, private_pem=pem, public_jwk=jwk, created_at=now
     )
@@ -124,7 +101,7 @@ def ensure_signing_key(ctx: Context, pool: UserPool, token_use: str = "access") 
                     created_at=ctx.now,
                 )
             else:
-                rows[use] = _new_key(pool, use, ctx.now)
+                rows[use] = spare_keys.take(ctx, pool, use) or _new_key(pool, use, ctx.now)
             ctx.db.add(rows[use])
     if token_use not in rows:
         raise ValueError(f"unknown token use {token_use!r}")

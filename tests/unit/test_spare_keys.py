@@ -1,0 +1,121 @@
+"""Spare signing keys: pools take RSA keys from a stock made ahead in the background, each key once, and make
+their own when the stock is empty."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from emulator.config import Settings
+from emulator.engine import Emulator
+from emulator.store.models import SigningKey, SpareSigningKey
+
+
+@pytest.fixture
+def emulator(tmp_path: Path):
+    instance = Emulator(Settings(database=f"sqlite:///{tmp_path / 'e.db'}"))
+    yield instance
+    instance.close()
+
+
+def spare_kids(emulator: Emulator) -> list[str]:
+    with emulator.database.session(write=False) as session:
+        return list(session.scalars(select(SpareSigningKey.kid).order_by(SpareSigningKey.created_at)))
+
+
+def pool_kids(emulator: Emulator, pool_id: str) -> dict[str, str]:
+    with emulator.database.session(write=False) as session:
+        rows = session.execute(
+            select(SigningKey.token_use, SigningKey.kid).where(SigningKey.pool_id == pool_id)
+        )
+        return dict(rows.all())
+
+
+def create_pool(emulator: Emulator, name: str) -> str:
+    return emulator.call("CreateUserPool", {"PoolName": name})["UserPool"]["Id"]
+
+
+def test_a_pool_takes_two_spare_keys_and_the_stock_is_topped_up(emulator: Emulator):
+    assert emulator.spare_keys.fill() == emulator.spare_keys.stock
+    stocked = spare_kids(emulator)
+    assert len(stocked) == emulator.spare_keys.stock == 4
+
+    pool = create_pool(emulator, "first")
+    kids = pool_kids(emulator, pool)
+    assert set(kids.values()) == set(stocked[:2])  # the two oldest spares, one per token use
+    assert kids["id"] != kids["access"]
+    assert set(spare_kids(emulator)).isdisjoint(kids.values())  # taken keys leave the stock
+
+    emulator.spare_keys.fill()  # what the background thread does after a take
+    assert len(spare_kids(emulator)) == 4
+    assert set(spare_kids(emulator)).isdisjoint(kids.values())
+
+
+def test_an_empty_stock_makes_the_keys_inline_and_wakes_the_filler(emulator: Emulator):
+    assert spare_kids(emulator) == []
+    pool = create_pool(emulator, "no stock")
+    assert len(set(pool_kids(emulator, pool).values())) == 2
+    # The miss woke the background thread, which fills the stock by itself.
+    assert emulator.spare_keys._thread is not None
+
+
+def test_the_filler_thread_fills_the_stock_after_a_pool_is_created(emulator: Emulator):
+    create_pool(emulator, "wakes the filler")
+    thread = emulator.spare_keys._thread
+    assert thread is not None and thread.is_alive()
+    for _ in range(200):
+        if len(spare_kids(emulator)) >= emulator.spare_keys.stock:
+            break
+        thread.join(0.05)
+    assert len(spare_kids(emulator)) == emulator.spare_keys.stock
+
+
+def test_tokens_of_a_pool_with_spare_keys_verify_against_its_jwks(emulator: Emulator):
+    emulator.spare_keys.fill()
+    pool = create_pool(emulator, "tokens")
+    client = emulator.call(
+        "CreateUserPoolClient",
+        {"UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH"]},
+    )["UserPoolClient"]["ClientId"]
+    emulator.call("AdminCreateUser", {"UserPoolId": pool, "Username": "amy", "MessageAction": "SUPPRESS"})
+    emulator.call(
+        "AdminSetUserPassword",
+        {"UserPoolId": pool, "Username": "amy", "Password": "Passw0rd!", "Permanent": True},
+    )
+    result = emulator.call(
+        "AdminInitiateAuth",
+        {
+            "UserPoolId": pool,
+            "ClientId": client,
+            "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "amy", "PASSWORD": "Passw0rd!"},
+        },
+    )["AuthenticationResult"]
+    user = emulator.call("GetUser", {"AccessToken": result["AccessToken"]})
+    assert user["Username"] == "amy"
+
+
+def test_a_reset_keeps_the_stock(emulator: Emulator):
+    emulator.spare_keys.fill()
+    before = spare_kids(emulator)
+    emulator.reset()
+    assert spare_kids(emulator) == before
+
+
+def test_a_closed_stock_makes_no_keys(emulator: Emulator):
+    emulator.spare_keys.close()
+    emulator.spare_keys.wanted()
+    assert emulator.spare_keys._thread is None
+    assert emulator.spare_keys.fill() == 0
+
+
+def test_an_in_memory_database_makes_keys_inline_without_a_thread():
+    instance = Emulator(Settings(database="sqlite://"))
+    try:
+        pool = create_pool(instance, "in memory")
+        assert len(set(pool_kids(instance, pool).values())) == 2
+        assert instance.spare_keys._thread is None
+    finally:
+        instance.close()
