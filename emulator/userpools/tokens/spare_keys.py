@@ -64,6 +64,8 @@ class SpareKeys:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
+        # One filler at a time in this process (the thread, or a caller of fill), so the stock is not overfilled.
+        self._filling = threading.Lock()
 
     def wanted(self) -> None:
         """A key was taken (or was missing): top the stock up, starting the thread the first time."""
@@ -79,6 +81,10 @@ class SpareKeys:
 
     def fill(self) -> int:
         """Make keys until the stock is full; returns how many were added. Safe to call from any thread."""
+        with self._filling:
+            return self._fill()
+
+    def _fill(self) -> int:
         added = 0
         while not self._stopping.is_set():
             with self.database.session(write=False) as session:
