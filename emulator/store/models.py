@@ -279,3 +279,67 @@ class Device(Base):
     created_at: Mapped[datetime]
     modified_at: Mapped[datetime]
     last_authenticated_at: Mapped[datetime | None]
+
+
+class UserPoolDomain(Base):
+    """A pool's domain for the hosted pages and OAuth endpoints: a prefix or a custom domain (FQDN).
+
+    The domain is the key: no two pools share one. A pool has at most one (the unique pool_id)."""
+
+    __tablename__ = "user_pool_domains"
+    domain: Mapped[str] = mapped_column(String(255), primary_key=True)
+    pool_id: Mapped[str] = mapped_column(
+        ForeignKey("user_pools.id", ondelete="CASCADE"), unique=True, index=True
+    )
+    custom: Mapped[bool] = mapped_column(Boolean, default=False)
+    # CustomDomainConfig (CertificateArn, SecurityPolicy) of a custom domain, in the API's shape.
+    custom_config: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    managed_login_version: Mapped[int] = mapped_column(Integer, default=1)
+    cloudfront_domain: Mapped[str] = mapped_column(String(255))
+    version: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime]
+    modified_at: Mapped[datetime]
+
+
+class ResourceServer(Base):
+    """An OAuth 2.0 resource server of a pool: its identifier prefixes its custom scopes."""
+
+    __tablename__ = "resource_servers"
+    pool_id: Mapped[str] = mapped_column(ForeignKey("user_pools.id", ondelete="CASCADE"), primary_key=True)
+    identifier: Mapped[str] = mapped_column(String(256), primary_key=True)
+    name: Mapped[str] = mapped_column(String(256))
+    # [{ScopeName, ScopeDescription}], in the API's shape and order.
+    scopes: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]
+    modified_at: Mapped[datetime]
+
+
+class UICustomization(Base):
+    """The classic hosted UI's CSS and logo, for one app client or the whole pool (client_id "ALL")."""
+
+    __tablename__ = "ui_customizations"
+    pool_id: Mapped[str] = mapped_column(ForeignKey("user_pools.id", ondelete="CASCADE"), primary_key=True)
+    client_id: Mapped[str] = mapped_column(String(128), primary_key=True)
+    css: Mapped[str | None] = mapped_column(Text)
+    css_version: Mapped[str | None] = mapped_column(String(64))
+    # The logo as uploaded (bytes, base64 as the API carries it); the pages serve it.
+    image_base64: Mapped[str | None] = mapped_column(Text)
+    image_version: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    modified_at: Mapped[datetime]
+
+
+class ManagedLoginBranding(Base):
+    """The managed login (version 2) branding of one app client: a settings document and image assets."""
+
+    __tablename__ = "managed_login_brandings"
+    __table_args__ = (UniqueConstraint("pool_id", "client_id", name="uq_managed_login_brandings_client"),)
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    pool_id: Mapped[str] = mapped_column(ForeignKey("user_pools.id", ondelete="CASCADE"), index=True)
+    client_id: Mapped[str] = mapped_column(String(128))
+    use_cognito_provided_values: Mapped[bool] = mapped_column(Boolean, default=False)
+    settings: Mapped[dict[str, Any] | None] = mapped_column(JSON)
+    # [{Category, ColorMode, Extension, Bytes (base64), ResourceId}], in the API's shape and order.
+    assets: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    created_at: Mapped[datetime]
+    modified_at: Mapped[datetime]

@@ -19,7 +19,8 @@ from emulator.protocol.errors import (
     NotAuthorizedException,
     ResourceNotFoundException,
 )
-from emulator.store.models import User, UserPool, UserPoolClient
+from emulator.store.models import User, UserPool, UserPoolClient, UserPoolDomain
+from emulator.userpools import client_oauth
 
 _STRING = {"AttributeDataType": "String", "DeveloperOnlyAttribute": False, "Mutable": True, "Required": False}
 _LONG_STRING = {**_STRING, "StringAttributeConstraints": {"MinLength": "0", "MaxLength": "2048"}}
@@ -340,6 +341,9 @@ def describe_pool(ctx: Context, pool: UserPool) -> dict[str, Any]:
         select(func.count()).select_from(User).where(User.pool_id == pool.id)
     )
     view["Arn"] = pool_arn(ctx, pool)
+    domain = ctx.db.scalar(select(UserPoolDomain).where(UserPoolDomain.pool_id == pool.id))
+    if domain is not None:
+        view["CustomDomain" if domain.custom else "Domain"] = domain.domain
     view["UserPoolTags"] = dict(pool.tags or {})
     return view
 
@@ -389,12 +393,14 @@ def create_client(
 ) -> UserPoolClient:
     """Create an app client from a CreateUserPoolClient request; ``client_id`` fixes its id (fixtures)."""
     check_client_attributes(pool, request, "creating")
+    config = client_settings(request)
+    client_oauth.check(ctx, pool, config, has_secret=secret is not None)
     client = UserPoolClient(
         id=client_id or _new_client_id(ctx),
         pool_id=pool.id,
         name=request["ClientName"],
         secret=secret,
-        config=client_settings(request),
+        config=config,
         created_at=ctx.now,
         modified_at=ctx.now,
     )
@@ -461,16 +467,6 @@ def _check_client_settings(config: dict[str, Any]) -> None:
             raise InvalidParameterException(
                 f"Invalid range for token validity: {setting} must be between {low} and {high} seconds."
             )
-    if config.get("AllowedOAuthFlowsUserPoolClient") and not config.get("AllowedOAuthFlows"):
-        raise InvalidParameterException(
-            "AllowedOAuthFlows is required when AllowedOAuthFlowsUserPoolClient is true."
-        )
-    if (
-        config.get("AllowedOAuthFlows")
-        and not config.get("CallbackURLs")
-        and "client_credentials" not in config.get("AllowedOAuthFlows", [])
-    ):
-        raise InvalidParameterException("CallbackURLs are required when OAuth flows are allowed.")
 
 
 def auth_flows(client: UserPoolClient) -> set[str]:

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from emulator import ids
 from emulator.protocol.context import Context
 from emulator.protocol.errors import InvalidParameterException
-from emulator.store.models import UserPoolClient
-from emulator.userpools import pools
+from emulator.store.models import ManagedLoginBranding, UICustomization, UserPoolClient
+from emulator.userpools import client_oauth, pools
 from emulator.userpools.operations import operation
 
 
@@ -41,7 +41,9 @@ def update_user_pool_client(ctx: Context, request: dict[str, Any]) -> dict[str, 
     client = pools.get_client(ctx, pool, request["ClientId"])
     pools.check_client_attributes(pool, request, "updating")
     # As in AWS, settings the update leaves out go back to their defaults.
-    client.config = pools.client_settings(request)
+    config = pools.client_settings(request)
+    client_oauth.check(ctx, pool, config, has_secret=bool(client.secret))
+    client.config = config
     if request.get("ClientName"):
         client.name = request["ClientName"]
     client.modified_at = ctx.now
@@ -51,7 +53,11 @@ def update_user_pool_client(ctx: Context, request: dict[str, Any]) -> dict[str, 
 @operation("DeleteUserPoolClient")
 def delete_user_pool_client(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     pool = pools.get_pool(ctx, request["UserPoolId"])
-    ctx.db.delete(pools.get_client(ctx, pool, request["ClientId"]))
+    client = pools.get_client(ctx, pool, request["ClientId"])
+    # The client's own hosted UI customization and managed login branding go with it.
+    for model in (UICustomization, ManagedLoginBranding):
+        ctx.db.execute(delete(model).where(model.pool_id == pool.id, model.client_id == client.id))
+    ctx.db.delete(client)
     return {}
 
 

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from emulator.protocol.context import Context
 from emulator.protocol.errors import InvalidParameterException, ResourceNotFoundException
 from emulator.store.models import UserPool
-from emulator.userpools import pools
+from emulator.userpools import domains, pools
 from emulator.userpools.operations import operation
 
 
@@ -55,6 +55,10 @@ def delete_user_pool(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
         raise InvalidParameterException(
             "The user pool cannot be deleted because deletion protection is activated. "
             "Deletion protection must be inactivated first."
+        )
+    if domains.of_pool(ctx, pool) is not None:
+        raise InvalidParameterException(
+            "User pool cannot be deleted. It has a domain configured that should be deleted first."
         )
     ctx.db.delete(pool)
     return {}
