@@ -2,9 +2,9 @@
 
 uvicorn's own workers are fresh interpreters that import everything again: with two of them the server took
 1.3 s to answer its first health check on a quiet machine (3.5 s on a loaded one), against 0.7 s with one.
-Here the parent imports the emulator, creates or upgrades the schema and loads the fixtures once, opens the
-listening socket, and then forks the workers: each serves within milliseconds and shares the parent's memory
-pages until it writes to them. Every worker builds its own database engine after the fork (connections
+Here the parent opens the listening socket (before anything else: emulator.listen), imports the emulator,
+creates or upgrades the schema and loads the fixtures once, and then forks the workers: each serves within
+milliseconds and shares the parent's memory pages until it writes to them. Every worker builds its own database engine after the fork (connections
 must never cross a fork); all state is in the database, so any worker answers any request.
 
 The parent only supervises. SIGINT or SIGTERM stops every worker (uvicorn's graceful shutdown) and then the
@@ -18,6 +18,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
 import time
 import traceback
@@ -36,10 +37,9 @@ def available() -> bool:
     return hasattr(os, "fork")
 
 
-def serve(make_app: Callable[[], Any], workers: int, options: dict[str, Any]) -> int:
+def serve(make_app: Callable[[], Any], workers: int, options: dict[str, Any], sock: socket.socket) -> int:
     """Fork ``workers`` processes that each serve ``make_app()`` (called in the worker) with uvicorn
-    ``options`` on one shared socket; supervise them until a signal stops them. The exit status."""
-    sock = uvicorn.Config(app=None, **options).bind_socket()
+    ``options`` on the listening socket ``sock``; supervise them until a signal stops them. The exit status."""
     started: dict[int, float] = {}
     stopping = False
 
