@@ -8,7 +8,8 @@ milliseconds and shares the parent's memory pages until it writes to them. Every
 must never cross a fork); all state is in the database, so any worker answers any request.
 
 The parent only supervises. SIGINT or SIGTERM stops every worker (uvicorn's graceful shutdown) and then the
-parent. A worker that dies is replaced, unless it dies during its first seconds: a worker that cannot start
+parent; a parent that dies any other way (SIGKILL) takes its workers with it (emulator.parent_watch). A worker
+that dies is replaced, unless it dies during its first seconds: a worker that cannot start
 would otherwise be restarted forever, so then the server stops with an error.
 """
 
@@ -27,6 +28,8 @@ from typing import Any
 
 import uvicorn
 
+from emulator import parent_watch
+
 log = logging.getLogger("emulator")
 
 # A worker that exits within this many seconds of its start is taken to be unable to start at all.
@@ -40,6 +43,7 @@ def available() -> bool:
 def serve(make_app: Callable[[], Any], workers: int, options: dict[str, Any], sock: socket.socket) -> int:
     """Fork ``workers`` processes that each serve ``make_app()`` (called in the worker) with uvicorn
     ``options`` on the listening socket ``sock``; supervise them until a signal stops them. The exit status."""
+    parent = os.getpid()
     started: dict[int, float] = {}
     stopping = False
 
@@ -48,6 +52,7 @@ def serve(make_app: Callable[[], Any], workers: int, options: dict[str, Any], so
         if pid == 0:  # the worker
             code = 1
             try:
+                parent_watch.follow(parent)
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 uvicorn.Server(uvicorn.Config(make_app(), **options)).run(sockets=[sock])
