@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
@@ -20,6 +19,7 @@ from sqlalchemy import select
 
 from emulator.crypto import totp
 from emulator.store.models import User
+from tests import clients
 from tests.helpers import PASSWORD, last_code, make_client, make_pool, make_user
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -149,17 +149,11 @@ def test_clock_form(http, world):
 
 
 # --- in a browser ------------------------------------------------------------------------------------
-def _chromium() -> str | None:
-    candidate = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    return candidate if candidate and Path(candidate).exists() else None
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    executable = _chromium()
-    if executable is None:
-        pytest.skip("no chromium (apt-get install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    # The system Chromium and Playwright, or a skip that says which is missing (a failure under CI).
+    executable = clients.chromium()
+    playwright_api = clients.playwright_sync_api()
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
         yield launched
