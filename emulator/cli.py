@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import logging
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -138,6 +140,10 @@ def worker_count(settings: Settings) -> int:
     return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
 
 
+# After this long preparing the database (schema, fixtures) a start says that it is still at it.
+SLOW_START_SECONDS = 3.0
+
+
 def _fail(message: str) -> int:
     print(f"cognito-emulator: {message}", file=sys.stderr)
     return 2
@@ -153,6 +159,18 @@ def _open_emulator(settings: Settings):  # type: ignore[no-untyped-def]
     from emulator.store.database import normalise_url
 
     where = normalise_url(settings.database).render_as_string(hide_password=True)
+    # A start never waits without a word: another process may hold the database's write lock (SQLite waits
+    # for it up to its busy timeout, the emulator's own lock file without end).
+    notice = threading.Timer(
+        SLOW_START_SECONDS,
+        lambda: logging.getLogger("emulator").warning(
+            "still preparing the database %s after %.0f s: is another process holding its write lock?",
+            where,
+            SLOW_START_SECONDS,
+        ),
+    )
+    notice.daemon = True
+    notice.start()
     try:
         return Emulator(settings)
     except DBAPIError as exc:
@@ -164,6 +182,8 @@ def _open_emulator(settings: Settings):  # type: ignore[no-untyped-def]
         raise StartError(f"cannot use the database {where}: {exc.filename} is not a directory") from None
     except OSError as exc:  # creating the SQLite file's directory or its lock file
         raise StartError(f"cannot use the database {where}: {exc.strerror or exc}: {exc.filename}") from None
+    finally:
+        notice.cancel()
 
 
 def announce(settings: Settings, database: str, pools: int) -> None:
@@ -172,8 +192,6 @@ def announce(settings: Settings, database: str, pools: int) -> None:
     if settings.log_format != "json":
         print(text, flush=True)
         return
-    import logging
-
     fields = {"version": __version__, "url": settings.base_url, "database": database, "pools": pools}
     logging.getLogger("emulator").info(text, extra={"fields": fields})
 

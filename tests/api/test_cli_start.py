@@ -3,10 +3,12 @@ and changes nothing, not even when another emulator is serving the same database
 
 from __future__ import annotations
 
+import fcntl
 import os
 import shutil
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -177,3 +179,22 @@ def test_an_unwritable_database_is_one_line(tmp_path, setup, database, expected)
         (tmp_path / "ro.db").chmod(0o444)
     result = serve(["--port", str(free_port()), "--database", database], tmp_path, prefix=prefix)
     assert_one_line(result, expected)
+
+
+def test_a_start_waiting_for_the_database_says_so(tmp_path, served):
+    """Another process holds the database's write lock: the start says what it waits for, then serves once
+    the lock is released."""
+    database = tmp_path / "busy.db"
+    port = free_port()
+    with open(f"{database}-writelock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        waiting = Served(tmp_path, ["--port", str(port), "--database", str(database)], cwd=tmp_path)
+        served.append(waiting)
+        deadline = time.monotonic() + START_TIMEOUT
+        while "still preparing the database" not in waiting.stderr_path.read_text():
+            assert waiting.process.poll() is None, waiting.stderr_path.read_text()
+            assert time.monotonic() < deadline, "no word from a start that waits"
+            time.sleep(0.1)
+        assert "is another process holding its write lock?" in waiting.stderr_path.read_text()
+    waiting.wait_until_ready(port)
+    assert waiting.interrupt() == 0
