@@ -164,7 +164,8 @@ def _open_emulator(settings: Settings):  # type: ignore[no-untyped-def]
     notice = threading.Timer(
         SLOW_START_SECONDS,
         lambda: logging.getLogger("emulator").warning(
-            "still preparing the database %s after %.0f s: is another process holding its write lock?",
+            "still preparing the database %s after %.0f s: another process may hold its write lock, or its "
+            "server is slow to answer",
             where,
             SLOW_START_SECONDS,
         ),

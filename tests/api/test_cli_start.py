@@ -115,6 +115,7 @@ def test_a_start_on_a_taken_port_changes_nothing(tmp_path, served):
         (["--lambda-endpoint", "localhost:3001"], {}, "--lambda-endpoint 'localhost:3001'"),
         (["--iam-credentials", "nosecret"], {}, "--iam-credentials wants ACCESS_KEY:SECRET"),
         (["--host", "no-such-host.invalid"], {}, "cannot listen on no-such-host.invalid:"),
+        (["--host", "192.0.2.1"], {}, "cannot listen on 192.0.2.1:"),
     ],
 )
 def test_a_mistake_is_one_line_and_status_2(tmp_path, args, env, expected):
@@ -137,6 +138,16 @@ def test_postgresql_without_its_driver_names_the_extra(tmp_path):
     )
     assert_one_line(result, "PostgreSQL needs its driver: pip install 'cognito-emulator[postgres]'")
     assert "secret" not in result.stderr
+
+
+def test_a_database_server_that_refuses_is_one_line(tmp_path):
+    pytest.importorskip("psycopg", reason="the postgres extra: pip install -e '.[test,postgres]'")
+    # Port 1 on loopback: nothing listens there, the connection is refused at once.
+    result = serve(
+        ["--port", str(free_port()), "--database", "postgresql://user:secret@127.0.0.1:1/x"], tmp_path
+    )
+    assert_one_line(result, "cannot use the database postgresql+psycopg://user:***@127.0.0.1:1/x: connection")
+    assert "Connection refused" in result.stderr and "secret" not in result.stderr
 
 
 def test_a_database_under_a_file_is_one_line(tmp_path):
@@ -195,6 +206,6 @@ def test_a_start_waiting_for_the_database_says_so(tmp_path, served):
             assert waiting.process.poll() is None, waiting.stderr_path.read_text()
             assert time.monotonic() < deadline, "no word from a start that waits"
             time.sleep(0.1)
-        assert "is another process holding its write lock?" in waiting.stderr_path.read_text()
+        assert "another process may hold its write lock" in waiting.stderr_path.read_text()
     waiting.wait_until_ready(port)
     assert waiting.interrupt() == 0
