@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -256,7 +257,9 @@ def _serve_on(sock, settings: Settings) -> int:  # type: ignore[no-untyped-def]
     announce(settings, emulator.database.describe(), pools)
     if workers == 1:
         server = uvicorn.Server(uvicorn.Config(create_app(emulator=emulator), **common))
-        server.run(sockets=[sock])
+        # After its graceful shutdown uvicorn raises the signal that stopped it again: Ctrl-C ends here.
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run(sockets=[sock])
         return 0 if server.started else 1
     # No connection or lock file may cross into a worker: each opens its own.
     emulator.close()

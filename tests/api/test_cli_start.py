@@ -199,7 +199,10 @@ def test_a_start_waiting_for_the_database_says_so(tmp_path, served):
     port = free_port()
     with open(f"{database}-writelock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
-        waiting = Served(tmp_path, ["--port", str(port), "--database", str(database)], cwd=tmp_path)
+        # One process (no workers): uvicorn serves the socket bound before the database was opened.
+        waiting = Served(
+            tmp_path, ["--port", str(port), "--database", str(database), "--workers", "1"], cwd=tmp_path
+        )
         served.append(waiting)
         deadline = time.monotonic() + START_TIMEOUT
         while "still preparing the database" not in waiting.stderr_path.read_text():
@@ -208,4 +211,5 @@ def test_a_start_waiting_for_the_database_says_so(tmp_path, served):
             time.sleep(0.1)
         assert "another process may hold its write lock" in waiting.stderr_path.read_text()
     waiting.wait_until_ready(port)
-    assert waiting.interrupt() == 0
+    assert waiting.interrupt() == 0, "Ctrl-C stops a one-process server cleanly"
+    assert "Traceback" not in waiting.stderr_path.read_text()
