@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from emulator.cli import main
 from emulator.config import ENV_PREFIX
 from emulator.store import Database
 from emulator.testing.server import free_port
@@ -213,3 +214,13 @@ def test_a_start_waiting_for_the_database_says_so(tmp_path, served):
     waiting.wait_until_ready(port)
     assert waiting.interrupt() == 0, "Ctrl-C stops a one-process server cleanly"
     assert "Traceback" not in waiting.stderr_path.read_text()
+
+
+def test_export_takes_a_plain_path_and_refuses_an_unknown_kind(tmp_path, capsys):
+    made = Database(str(tmp_path / "world.db"))
+    made.create_schema()
+    made.dispose()
+    assert main(["export", "--database", str(tmp_path / "world.db")]) == 0
+    assert capsys.readouterr().out.startswith("# A cognito-emulator fixture file")
+    assert main(["export", "--database", "foo://bar"]) == 2
+    assert "--database foo://bar: unknown kind of database 'foo'" in capsys.readouterr().err
