@@ -10,9 +10,15 @@ import sys
 import threading
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from emulator import __version__, cli_inspect
 from emulator.config import ENV_PREFIX, Settings
+
+if TYPE_CHECKING:
+    import socket
+
+    from emulator.core import Emulator
 
 
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
@@ -150,7 +156,7 @@ def _fail(message: str) -> int:
     return 2
 
 
-def _open_emulator(settings: Settings):  # type: ignore[no-untyped-def]
+def _open_emulator(settings: Settings) -> Emulator:
     """The Emulator (schema created or upgraded, fixtures loaded); StartError when its database cannot be
     opened or written (an unwritable directory, a read-only file, a server that refuses)."""
     from sqlalchemy.exc import DBAPIError
@@ -185,7 +191,9 @@ def _open_emulator(settings: Settings):  # type: ignore[no-untyped-def]
     except OSError as exc:  # creating the SQLite file's directory or its lock file
         raise StartError(f"cannot use the database {where}: {exc.strerror or exc}: {exc.filename}") from None
     finally:
+        # Joined too: the prefork parent forks next, and should have no other thread when it does.
         notice.cancel()
+        notice.join()
 
 
 def announce(settings: Settings, database: str, pools: int) -> None:
@@ -221,7 +229,7 @@ def serve(settings: Settings) -> int:
         sock.close()
 
 
-def _serve_on(sock, settings: Settings) -> int:  # type: ignore[no-untyped-def]
+def _serve_on(sock: socket.socket, settings: Settings) -> int:
     import uvicorn
     from sqlalchemy import func, select
 

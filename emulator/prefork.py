@@ -4,13 +4,14 @@ uvicorn's own workers are fresh interpreters that import everything again: with 
 1.3 s to answer its first health check on a quiet machine (3.5 s on a loaded one), against 0.7 s with one.
 Here the parent opens the listening socket (before anything else: emulator.listen), imports the emulator,
 creates or upgrades the schema and loads the fixtures once, and then forks the workers: each serves within
-milliseconds and shares the parent's memory pages until it writes to them. Every worker builds its own database engine after the fork (connections
-must never cross a fork); all state is in the database, so any worker answers any request.
+milliseconds and shares the parent's memory pages until it writes to them. Every worker builds its own
+database engine after the fork (connections must never cross a fork); all state is in the database, so any
+worker answers any request.
 
 The parent only supervises. SIGINT or SIGTERM stops every worker (uvicorn's graceful shutdown) and then the
 parent; a parent that dies any other way (SIGKILL) takes its workers with it (emulator.parent_watch). A worker
-that dies is replaced, unless it dies during its first seconds: a worker that cannot start
-would otherwise be restarted forever, so then the server stops with an error.
+that dies is replaced, unless it dies during its first seconds: a worker that cannot start would otherwise be
+restarted forever, so then the server stops with an error.
 """
 
 from __future__ import annotations
@@ -52,9 +53,11 @@ def serve(make_app: Callable[[], Any], workers: int, options: dict[str, Any], so
         if pid == 0:  # the worker
             code = 1
             try:
-                parent_watch.follow(parent)
+                # The parent's handlers first (a SIGTERM now must not run the parent's stop()), then the
+                # parent-death signal, which is SIGTERM.
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                parent_watch.follow(parent)
                 uvicorn.Server(uvicorn.Config(make_app(), **options)).run(sockets=[sock])
                 code = 0
             except BaseException:  # noqa: BLE001 - a worker reports and exits, never returns to the parent's loop

@@ -8,7 +8,7 @@ username and password taken from the README's "Every sign-in step" table (so the
 table tells a person), plus the fixture's TOTP secrets. Each script prints a JSON summary, with every request
 Amplify made and every answer when a scenario fails, and exits non-zero on failure; the summary is shown here.
 
-The suite installs aws-amplify itself (``npm ci`` in tests/amplify, once: tests.clients); the tests are
+The suite installs aws-amplify itself (``npm ci`` in tests/amplify, once: tests.real_clients); the tests are
 skipped, saying why, only where node or npm is missing or the install fails, and fail instead under CI.
 """
 
@@ -31,7 +31,7 @@ import pytest
 from emulator import fixtures
 from emulator.config import Settings
 from emulator.testing import ServerThread
-from tests import clients
+from tests import real_clients
 from tests.conftest import make_boto_client
 
 HERE = Path(__file__).parent
@@ -41,8 +41,8 @@ SCRIPT_TIMEOUT = 60
 
 @pytest.fixture(scope="module", autouse=True)
 def amplify_js() -> Path:
-    """aws-amplify installed in tests/amplify (tests.clients: npm ci once, or a skip that says why)."""
-    return clients.node_project(HERE, "aws-amplify")
+    """aws-amplify installed in tests/amplify (tests.real_clients: npm ci once, or a skip that says why)."""
+    return real_clients.node_project(HERE, "aws-amplify")
 
 
 # Scenarios per script, each with the world entries it uses (test_scenario_lists checks the names against

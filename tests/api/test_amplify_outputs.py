@@ -21,7 +21,7 @@ from pycognito.aws_srp import AWSSRP
 from emulator import amplify_outputs
 from emulator.testing import EmulatorClient, LocalEmulator
 from emulator.testing.server import free_port
-from tests import clients
+from tests import real_clients
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
@@ -287,7 +287,7 @@ AMPLIFY_DIR = ROOT / "tests" / "amplify"
 def test_an_amplify_app_only_adds_the_endpoint(app):
     """Amplify JS v6 configured from the file plus ``userPoolEndpoint`` (less the identity pool, which the
     emulator does not have) signs up, confirms and signs in."""
-    clients.node_project(AMPLIFY_DIR, "aws-amplify")
+    real_clients.node_project(AMPLIFY_DIR, "aws-amplify")
     result = subprocess.run(
         ["node", str(DATA / "amplify_outputs_app.cjs")],
         capture_output=True,

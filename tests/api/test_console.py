@@ -19,7 +19,7 @@ from sqlalchemy import select
 
 from emulator.crypto import totp
 from emulator.store.models import User
-from tests import clients
+from tests import real_clients
 from tests.helpers import PASSWORD, last_code, make_client, make_pool, make_user
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -152,8 +152,8 @@ def test_clock_form(http, world):
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
     # The system Chromium and Playwright, or a skip that says which is missing (a failure under CI).
-    executable = clients.chromium()
-    playwright_api = clients.playwright_sync_api()
+    executable = real_clients.chromium()
+    playwright_api = real_clients.playwright_sync_api()
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
         yield launched

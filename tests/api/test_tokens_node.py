@@ -1,6 +1,6 @@
 """Tokens verified by the npm package aws-jwt-verify under Node, and the issuer settings.
 
-The suite installs aws-jwt-verify itself (``npm ci`` in tests/node, once: tests.clients); skipped, saying
+The suite installs aws-jwt-verify itself (``npm ci`` in tests/node, once: tests.real_clients); skipped, saying
 why, only where node or npm is missing or the install fails, and failed instead under CI.
 """
 
@@ -18,14 +18,14 @@ from test_tokens_support import add_user, claims, make_client, make_pool, sign_i
 
 from emulator.config import Settings
 from emulator.testing import ServerThread
-from tests import clients
+from tests import real_clients
 from tests.conftest import make_boto_client
 
 NODE_PROJECT = Path(__file__).resolve().parent.parent / "node"
 
 
 def node_verify(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    clients.node_project(NODE_PROJECT, "aws-jwt-verify")
+    real_clients.node_project(NODE_PROJECT, "aws-jwt-verify")
     completed = subprocess.run(
         ["node", "verify.mjs"],
         cwd=NODE_PROJECT,
