@@ -17,8 +17,12 @@ that pool and client with the same ids, so an app configured with ``Amplify.conf
 
 The rest is what ``defineAuth`` deploys by default: case-insensitive usernames; an app client without a
 secret whose flows are SRP, custom auth and refresh (as the CDK UserPoolClient default), with
-PreventUserExistenceErrors and token revocation enabled. ``identity_pool_id``, ``oauth`` and
-``unauthenticated_identities_enabled`` describe other services and are ignored.
+PreventUserExistenceErrors and token revocation enabled.
+
+Not emulated (yet): ``identity_pool_id`` and ``unauthenticated_identities_enabled`` (Cognito Identity, which
+hands out AWS credentials) and ``oauth`` (the hosted UI and OAuth endpoints of the pool's domain). The start
+says so in a warning for each that the file holds, with what the app will see (``not_emulated``), since Amplify
+then calls the real AWS and fails with an opaque NetworkError.
 
 The pool is built as a fixture (emulator.fixtures), so loading is idempotent: every start and every reset
 puts the pool, client and groups back as the file declares, and leaves the pool's users alone.
@@ -76,6 +80,39 @@ DEFAULT_AUTH_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH
 
 class AmplifyOutputsError(fixtures.FixtureError):
     """An amplify_outputs.json the emulator cannot build a pool from; ``problems`` name the JSON paths."""
+
+    @property
+    def heading(self) -> str:  # type: ignore[override]
+        return f"cannot use the Amplify outputs file {self.source}"
+
+
+def not_emulated(outputs: dict[str, Any]) -> list[str]:
+    """One line for each part of the file's ``auth`` section the emulator does not serve: the JSON path and
+    what an app configured from the file will see."""
+    auth = outputs.get("auth")
+    if not isinstance(auth, dict):
+        return []
+    found = []
+    if auth.get("identity_pool_id"):
+        found.append(
+            f"auth.identity_pool_id ({auth['identity_pool_id']}) is not emulated (no Cognito Identity): "
+            "fetchAuthSession() asks the real Cognito Identity service for AWS credentials and fails; "
+            "remove identityPoolId from the Amplify config to use the emulator's tokens alone"
+        )
+    if auth.get("unauthenticated_identities_enabled"):
+        found.append(
+            "auth.unauthenticated_identities_enabled (guest access) is not emulated: signed-out users get "
+            "no guest AWS credentials"
+        )
+    oauth = auth.get("oauth")
+    if oauth:
+        domain = oauth.get("domain") if isinstance(oauth, dict) else None
+        where = f" opens {domain}, the real Cognito domain," if domain else " has no domain to open and"
+        found.append(
+            "auth.oauth (hosted UI, social sign-in) is not emulated: signInWithRedirect()"
+            f"{where} which does not know the emulator's users; use signIn() instead"
+        )
+    return found
 
 
 def read(path: str | Path) -> dict[str, Any]:
@@ -250,10 +287,15 @@ def _pool_name(source: str) -> str:
     return name[:128]
 
 
-def load(emulator: Emulator, path: str | Path) -> dict[str, Any]:
-    """Create (or put back) the pool, client and groups that the file declares; returns the fixture."""
+def load(emulator: Emulator, path: str | Path, *, warn: bool = False) -> dict[str, Any]:
+    """Create (or put back) the pool, client and groups that the file declares; returns the fixture.
+    ``warn``: log what the file declares that the emulator does not serve (once, at start)."""
     source = str(path)
-    document = to_fixture(read(path), source, account_id=emulator.settings.account_id)
+    outputs = read(path)
+    document = to_fixture(outputs, source, account_id=emulator.settings.account_id)
+    if warn:
+        for line in not_emulated(outputs):
+            log.warning("amplify outputs %s: %s", source, line)
     try:
         fixture = fixtures.check(document, source)
         fixtures.apply(emulator, fixture)
@@ -271,7 +313,7 @@ def install(emulator: Emulator, path: str | Path, *, load_now: bool = True) -> N
         load(target, resolved)
 
     if load_now:
-        document = load(emulator, resolved)
+        document = load(emulator, path, warn=True)
         pool = document["pools"][0]
         log.info("amplify outputs %s: pool %s, client %s", path, pool["id"], pool["clients"][0]["id"])
     emulator.after_reset.append(reload)

@@ -243,7 +243,7 @@ def _serve_on(sock: socket.socket, settings: Settings) -> int:
     try:
         emulator = _open_emulator(settings)
     except FixtureError as exc:
-        return _fail(f"cannot load the fixtures:\n{exc}")
+        return _fail(f"{exc.heading}:\n{exc}")
     except StartError as exc:
         return _fail(str(exc))
     with emulator.database.session(write=False) as session:
@@ -326,7 +326,12 @@ def export(args: argparse.Namespace) -> int:
             if not fixtures.has_schema(session):
                 print(f"cognito-emulator: no emulator database at {database.describe()}", file=sys.stderr)
                 return 2
-            document = fixtures.export(session, with_password_hashes=args.with_password_hashes)
+            document = fixtures.export(
+                session,
+                with_password_hashes=args.with_password_hashes,
+                # Trigger files relative to the written file (to the current directory for stdout).
+                base_dir=Path(args.output).resolve().parent if args.output else Path.cwd(),
+            )
     finally:
         database.dispose()
     fmt = "json" if args.output and args.output.lower().endswith(".json") else "yaml"

@@ -59,6 +59,7 @@ import binascii
 import copy
 import difflib
 import json
+import os
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -132,6 +133,9 @@ _CLIENT_EXCLUDED = {
 
 class FixtureError(Exception):
     """A fixture file that cannot be loaded; ``problems`` are ``<path>: <what is wrong>`` lines."""
+
+    # How a start that fails on this file says so (an Amplify outputs file says that instead).
+    heading = "cannot load the fixtures"
 
     def __init__(self, source: str, problems: list[str]) -> None:
         self.source = source
@@ -249,17 +253,41 @@ def parse(text: str, source: str) -> Any:
     except _DuplicateKey as exc:
         raise FixtureError(source, [str(exc)]) from None
     except yaml.YAMLError as exc:
-        raise FixtureError(source, [f"not valid YAML: {exc}".replace("\n", " ")]) from None
+        raise FixtureError(source, [_yaml_problem(exc)]) from None
+
+
+def _yaml_problem(exc: yaml.YAMLError) -> str:
+    """``line 4, column 11: not valid YAML: expected ',' or ']', but got '<stream end>' (in the flow sequence
+    that starts at line 3, column 9)``: PyYAML's own text names a ``<unicode string>`` instead of the file."""
+    if not isinstance(exc, yaml.MarkedYAMLError) or exc.problem_mark is None:
+        return f"not valid YAML: {exc}".replace("\n", " ")
+    mark = exc.problem_mark
+    text = f"line {mark.line + 1}, column {mark.column + 1}: not valid YAML: {exc.problem}"
+    if exc.context and exc.context_mark is not None:
+        context = exc.context.removeprefix("while ").replace("parsing ", "in ").replace("scanning ", "in ")
+        text += f" ({context} that starts at line {exc.context_mark.line + 1}, column {exc.context_mark.column + 1})"
+    return text
 
 
 def read(path: str | Path) -> Fixture:
     """Read and check a fixture file; FixtureError names every problem."""
-    source = str(path)
+    fixture, checked = _read_checked(path)
+    if checked.problems:
+        raise FixtureError(fixture.source, checked.problems)
+    return fixture
+
+
+def _read_checked(path: str | Path, source: str | None = None) -> tuple[Fixture, _Checker]:
+    """The declared world, less the items with schema problems, and the checker that names those;
+    ``source``: how problems name the file (the path as given)."""
+    source = source or str(path)
     try:
         text = Path(path).read_text(encoding="utf-8")
     except OSError as exc:
         raise FixtureError(source, [f"cannot read the file: {exc.strerror or exc}"]) from None
-    return check(parse(text, source), source, base_dir=Path(path).resolve().parent)
+    document = parse(text, source)
+    checker = _Checker(Path(path).resolve().parent)
+    return checker.fixture(document, source), checker
 
 
 # --- checking ----------------------------------------------------------------------------------------------
@@ -297,9 +325,11 @@ class _Checker:
     def __init__(self, base_dir: Path) -> None:
         self.base_dir = base_dir
         self.problems: list[str] = []
+        self.paths: list[str] = []  # where each problem is, so loading can leave those items out
 
     def problem(self, path: str, message: str) -> None:
         self.problems.append(f"{path}: {message}" if path else message)
+        self.paths.append(path)
 
     # generic helpers
     def mapping(self, value: Any, path: str, allowed: Iterable[str], required: Iterable[str] = ()) -> bool:
@@ -730,10 +760,14 @@ def _is_email_username(pool: PoolSpec, user: UserSpec) -> bool:
 
 
 # --- loading -----------------------------------------------------------------------------------------------
-def load_file(emulator: Emulator, path: str | Path) -> Fixture:
-    """Read, check and load one fixture file in one transaction."""
-    fixture = read(path)
-    apply(emulator, fixture)
+def load_file(emulator: Emulator, path: str | Path, *, shown_as: str | None = None) -> Fixture:
+    """Read, check and load one fixture file in one transaction.
+
+    The items the schema check found fine are still loaded (and rolled back) when it found problems, so that
+    one start names every problem of the file: the schema's and the pool rules' (email format, unknown
+    attribute, password policy...) together."""
+    fixture, checked = _read_checked(path, shown_as)
+    apply(emulator, fixture, schema_problems=checked.problems, skip=checked.paths)
     return fixture
 
 
@@ -749,9 +783,7 @@ def install(emulator: Emulator, paths: Iterable[str | Path], *, load_now: bool =
 
     def reload(target: Emulator) -> None:
         for path in paths:
-            fixture = read(path)
-            fixture.source = shown[path]
-            apply(target, fixture)
+            load_file(target, path, shown_as=shown[path])
 
     if load_now:
         reload(emulator)
@@ -769,8 +801,18 @@ def _originals(paths: list[Path]) -> list[str]:
     return result
 
 
-def apply(emulator: Emulator, fixture: Fixture) -> None:
-    """Put the declared world into the store, in one transaction (nothing changes when a problem is found)."""
+def apply(
+    emulator: Emulator,
+    fixture: Fixture,
+    *,
+    schema_problems: Iterable[str] = (),
+    skip: Iterable[str] = (),
+) -> None:
+    """Put the declared world into the store, in one transaction (nothing changes when a problem is found).
+
+    ``schema_problems`` (found by the schema check, reported first) make the load a trial that is rolled
+    back; the items at or under a path in ``skip`` (those problems' paths) are left out of it."""
+    schema_problems = list(schema_problems)
     session = emulator.database.session(write=True)
     try:
         ctx = Context(
@@ -781,11 +823,11 @@ def apply(emulator: Emulator, fixture: Fixture) -> None:
             operation="LoadFixtures",
             request_id=ids.request_id(),
         )
-        loader = _Apply(ctx, fixture.source)
+        loader = _Apply(ctx, fixture.source, skip)
         loader.run(fixture)
-        if loader.problems:
+        if schema_problems or loader.problems:
             session.rollback()
-            raise FixtureError(fixture.source, loader.problems)
+            raise FixtureError(fixture.source, [*schema_problems, *loader.problems])
         session.commit()
     except BaseException:
         session.rollback()
@@ -795,10 +837,24 @@ def apply(emulator: Emulator, fixture: Fixture) -> None:
 
 
 class _Apply:
-    def __init__(self, ctx: Context, source: str) -> None:
+    def __init__(self, ctx: Context, source: str, skip: Iterable[str] = ()) -> None:
         self.ctx = ctx
         self.source = source
         self.problems: list[str] = []
+        self.skip = [path for path in skip if path]
+
+    def _flawed(self, path: str, *, own_items: bool = True) -> bool:
+        """Whether the schema check found a problem at or under ``path`` (with ``own_items`` false, problems
+        of a pool's clients, groups and users do not count against the pool itself)."""
+        for problem in self.skip:
+            if problem != path and not problem.startswith((path + ".", path + " ")):
+                continue
+            if not own_items and problem.startswith(
+                tuple(f"{path}.{key}[" for key in ("clients", "groups", "users"))
+            ):
+                continue
+            return True
+        return False
 
     def run(self, fixture: Fixture) -> None:
         from emulator.triggers import targets
@@ -806,16 +862,21 @@ class _Apply:
         for function, target in fixture.triggers.items():
             targets.set_target(self.ctx.db, function, target)
         for spec in fixture.pools:
+            if self._flawed(spec.path, own_items=False):
+                continue
             pool = self._guard(spec.path, self.pool, spec)
             if pool is None:
                 continue
             for client in spec.clients:
-                self._guard(client.path, self.client, pool, client)
+                if not self._flawed(client.path):
+                    self._guard(client.path, self.client, pool, client)
             for group in spec.groups:
-                self._guard(group.path, self.group, pool, group)
+                if not self._flawed(group.path):
+                    self._guard(group.path, self.group, pool, group)
             self.ctx.db.flush()
             for user in spec.users:
-                self._guard(user.path, self.user, pool, user)
+                if not self._flawed(user.path):
+                    self._guard(user.path, self.user, pool, user)
 
     def _guard(self, path: str, action: Callable[..., Any], *args: Any) -> Any:
         """Run one item's load in a savepoint, so a problem is recorded and the next item still gets checked."""
@@ -826,6 +887,8 @@ class _Apply:
             self.problems.append(f"{path}: {exc.message}")
         except _Problem as exc:
             self.problems.append(f"{exc.path or path}: {exc}")
+        except _Problems as exc:
+            self.problems.extend(f"{problem.path or path}: {problem}" for problem in exc.problems)
         except IntegrityError as exc:
             self.problems.append(f"{path}: conflicts with what the database holds ({exc.orig})")
 
@@ -889,12 +952,27 @@ class _Apply:
         from emulator import attributes
 
         ctx = self.ctx
+        # Every rule the user breaks, not only the first one.
+        found: list[_Problem] = []
         if spec.mfa_email and "EmailMfaConfiguration" not in pool.config:
-            raise _Problem(f"{spec.path}.mfa.email", "the pool has no EmailMfaConfiguration (see its `mfa`)")
+            found.append(
+                _Problem(f"{spec.path}.mfa.email", "the pool has no EmailMfaConfiguration (see its `mfa`)")
+            )
+        try:
+            users.check_new_username(pool, spec.username)
+        except CognitoError as exc:
+            found.append(_Problem(f"{spec.path}.username", exc.message))
         try:
             values = attributes.check_writes(pool, spec.attributes, client=None, creating=True)
         except CognitoError as exc:
-            raise _Problem(f"{spec.path}.attributes", exc.message) from None
+            found.append(_Problem(f"{spec.path}.attributes", exc.message))
+        if spec.password is not None:
+            try:
+                users.check_password_policy(pool, spec.password)
+            except CognitoError as exc:
+                found.append(_Problem(f"{spec.path}.password", exc.message))
+        if found:
+            raise _Problems(found)
         user = self._existing_user(pool, spec)
         if user is None:
             user = users.create_user(ctx, pool, spec.username, values, status=spec.status)
@@ -994,16 +1072,32 @@ class _Problem(Exception):
         super().__init__(message)
 
 
+class _Problems(Exception):
+    """Several problems of one item."""
+
+    def __init__(self, problems: list[_Problem]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(str(problem) for problem in problems))
+
+
 # --- export ------------------------------------------------------------------------------------------------
 def has_schema(session: Session) -> bool:
     return "user_pools" in set(inspect(session.get_bind()).get_table_names())
 
 
-def export(session: Session, *, with_password_hashes: bool = False) -> dict[str, Any]:
-    """The whole world in the store as a fixture document (passwords as hashes only when asked)."""
+def export(
+    session: Session, *, with_password_hashes: bool = False, base_dir: Path | None = None
+) -> dict[str, Any]:
+    """The whole world in the store as a fixture document (passwords as hashes only when asked).
+
+    ``base_dir``: the directory of the file being written. A trigger handler given as a .py file (stored as an
+    absolute path) is written relative to it, as a fixture file names it, so the file can be shared and
+    loaded from elsewhere; module targets (``python:package.module:function``) and URLs are kept as they are."""
     document: dict[str, Any] = {"version": FORMAT_VERSION}
     triggers = {
-        ("*" if row.key == _TRIGGER_PREFIX + "*" else row.key[len(_TRIGGER_PREFIX) :]): row.value
+        ("*" if row.key == _TRIGGER_PREFIX + "*" else row.key[len(_TRIGGER_PREFIX) :]): _portable_target(
+            row.value, base_dir or Path.cwd()
+        )
         for row in session.scalars(
             select(EmulatorState)
             .where(EmulatorState.key.like(_TRIGGER_PREFIX + "%"))
@@ -1017,6 +1111,22 @@ def export(session: Session, *, with_password_hashes: bool = False) -> dict[str,
         for pool in session.scalars(select(UserPool).order_by(UserPool.id))
     ]
     return document
+
+
+def _portable_target(target: str, base_dir: Path) -> str:
+    """``python:/abs/dir/handlers/x.py:fn`` -> ``python:handlers/x.py:fn`` seen from ``base_dir`` (the
+    reverse of _Checker._resolve_target)."""
+    if not target.startswith("python:"):
+        return target
+    spec = target[len("python:") :]
+    module, sep, function = spec.rpartition(":") if ":" in spec else (spec, "", "")
+    if not module.endswith(".py") or not Path(module).is_absolute():
+        return target
+    try:
+        relative = os.path.relpath(module, base_dir.resolve())
+    except ValueError:  # another drive (Windows): only the absolute path names it
+        return target
+    return f"python:{Path(relative).as_posix()}{sep}{function}"
 
 
 def _export_pool(session: Session, pool: UserPool, with_password_hashes: bool) -> dict[str, Any]:

@@ -1,4 +1,9 @@
-"""The official cognito-idp service model (shipped with botocore) and request validation against it.
+"""The AWS service models shipped inside this package, and request validation against them.
+
+``emulator/service_models/<service>.json`` is botocore's ``service-2`` model of that service without its
+documentation strings, regenerated from a named botocore release by ``scripts/update_service_model.py``
+(the file records which). The installed botocore, if any, is never read: the protocol the emulator speaks
+changes only with a commit that updates these files.
 
 Shape checks are generic, driven by the model: required members, JSON types, string and list lengths,
 patterns, enums and numeric ranges. Messages follow AWS's wording, e.g.
@@ -9,35 +14,52 @@ A JSON value of the wrong type is a SerializationException, as the real service 
 from __future__ import annotations
 
 from functools import cache
+from importlib import resources
 from typing import Any
 
-import botocore.loaders
+import orjson
 import regex
 
 from emulator.errors import InvalidParameterException, SerializationException
 
 SERVICE = "cognito-idp"
+MODELS = "service_models"
 
 
 @cache
-def model() -> dict[str, Any]:
-    return botocore.loaders.Loader().load_service_model(SERVICE, "service-2")
+def load(service: str) -> dict[str, Any]:
+    """The shipped model of ``service`` (e.g. ``cognito-idp``, ``cognito-identity``)."""
+    path = resources.files("emulator").joinpath(MODELS, f"{service}.json")
+    try:
+        return orjson.loads(path.read_bytes())
+    except FileNotFoundError:
+        raise LookupError(f"no service model is shipped for {service!r}") from None
 
 
-def target_prefix() -> str:
-    return model()["metadata"]["targetPrefix"]
+def model(service: str = SERVICE) -> dict[str, Any]:
+    return load(service)
 
 
-def operation_names() -> list[str]:
-    return sorted(model()["operations"])
+def source(service: str = SERVICE) -> str:
+    """Where the shipped model came from, e.g. ``botocore 1.44.8``."""
+    origin = load(service)["source"]
+    return f"{origin['package']} {origin['version']}"
 
 
-def shape(name: str) -> dict[str, Any]:
-    return model()["shapes"][name]
+def target_prefix(service: str = SERVICE) -> str:
+    return load(service)["metadata"]["targetPrefix"]
 
 
-def input_shape_name(operation: str) -> str | None:
-    return model()["operations"][operation].get("input", {}).get("shape")
+def operation_names(service: str = SERVICE) -> list[str]:
+    return sorted(load(service)["operations"])
+
+
+def shape(name: str, service: str = SERVICE) -> dict[str, Any]:
+    return load(service)["shapes"][name]
+
+
+def input_shape_name(operation: str, service: str = SERVICE) -> str | None:
+    return load(service)["operations"][operation].get("input", {}).get("shape")
 
 
 # Java's \w, \d and \s are ASCII-only while its \p{..} classes are Unicode. A regex.ASCII flag would make
@@ -92,7 +114,8 @@ def _describe(value: Any) -> str:
 
 
 class _Validator:
-    def __init__(self) -> None:
+    def __init__(self, service: str = SERVICE) -> None:
+        self.shapes: dict[str, Any] = load(service)["shapes"]
         self.errors: list[str] = []
 
     def fail(self, path: str, value: Any, constraint: str, sensitive: bool) -> None:
@@ -103,7 +126,7 @@ class _Validator:
 
     def check(self, shape_name: str, value: Any, path: str, sensitive: bool = False) -> Any:
         """Check ``value`` against the shape; return it, with integral floats (``10.0``) made ints."""
-        spec = shape(shape_name)
+        spec = self.shapes[shape_name]
         kind = spec["type"]
         sensitive = sensitive or bool(spec.get("sensitive"))
         if kind == "structure":
@@ -164,7 +187,7 @@ class _Validator:
             self.fail(path, value, f"have {unit} less than or equal to {spec['max']}", sensitive)
 
     def check_structure(self, shape_name: str, value: dict, path: str, sensitive: bool) -> None:
-        spec = shape(shape_name)
+        spec = self.shapes[shape_name]
         members = spec.get("members", {})
         for required in spec.get("required", []):
             if value.get(required) is None:
@@ -194,16 +217,16 @@ def _json_kind(value: Any) -> str:
     return "NULL"
 
 
-def validate_request(operation: str, body: dict[str, Any]) -> None:
+def validate_request(operation: str, body: dict[str, Any], service: str = SERVICE) -> None:
     """Raise InvalidParameterException / SerializationException when ``body`` breaks the model.
 
     Integral floats (``"MaxResults": 10.0``) are accepted as integers and replaced in ``body`` by ints,
     so operations can rely on the types of the model.
     """
-    name = input_shape_name(operation)
+    name = input_shape_name(operation, service)
     if name is None:
         return
-    validator = _Validator()
+    validator = _Validator(service)
     validator.check_structure(name, body, "", False)
     if validator.errors:
         count = len(validator.errors)

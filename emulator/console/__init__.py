@@ -5,9 +5,10 @@ Pages: the pools; a pool with its settings, app clients, groups and users; a use
 groups, MFA and a TOTP QR code to enrol a real authenticator app; the outbox, newest first, updating live.
 Every page shows the emulator's clock with buttons to move it.
 
-Actions (confirm, disable, enable, reset password, set password, delete) are HTML form posts that run the
-very API operations (``Emulator.call("AdminConfirmSignUp", ...)``), so the console does exactly what the
-API does, errors included. Posts from another site's page are refused (Origin / Sec-Fetch-Site checks).
+Actions (confirm, disable, enable, reset password, set password, delete) and the create forms (a pool, an
+app client, a user, a group; emulator.console.forms) are HTML form posts that run the very API operations
+(``Emulator.call("AdminConfirmSignUp", ...)``), so the console does exactly what the API does, errors
+included. Posts from another site's page are refused (Origin / Sec-Fetch-Site checks).
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from emulator import __version__, clock_api
-from emulator.console import views
+from emulator.console import forms, views
 from emulator.core import Emulator
 from emulator.errors import CognitoError
 
@@ -147,6 +148,17 @@ async def _form(request: Request) -> dict[str, str]:
     return {key: values[0] for key, values in urllib.parse.parse_qs(body, keep_blank_values=True).items()}
 
 
+async def _form_fields(request: Request) -> dict[str, list[str]]:
+    """Every value of every field (the create forms have checkbox lists)."""
+    body = (await request.body()).decode("utf-8", errors="replace")
+    return urllib.parse.parse_qs(body, keep_blank_values=True)
+
+
+def _caller(request: Request) -> dict[str, Any]:
+    """Who runs a console action, as the operations log and check it."""
+    return {"ip": request.client.host if request.client else None, "signed": True, "console": True}
+
+
 def _local_path(value: str | None, default: str) -> str:
     """A redirect target inside the console only."""
     if value and value.startswith(PREFIX + "/") and not value.startswith("//"):
@@ -187,6 +199,7 @@ async def pool_page(request: Request) -> Response:
             "page": "pools",
             "endpoint": emulator.settings.base_url,
             "users_page": views.USERS_PAGE,
+            "create_flows": forms.AUTH_FLOWS,
         },
     )
 
@@ -259,6 +272,82 @@ async def user_action(request: Request) -> Response:
     return _back(user_path, notice=DONE[action])
 
 
+def _pool_path(pool_id: str) -> str:
+    return f"{PREFIX}/pools/{urllib.parse.quote(pool_id)}"
+
+
+async def create_pool_action(request: Request) -> Response:
+    if not _same_origin(request):
+        return PlainTextResponse("Cross-site request refused", status_code=403)
+    emulator = _emulator(request)
+    fields = await _form_fields(request)
+
+    def run() -> dict[str, Any]:
+        operation, body = forms.create_pool(fields, account_id=emulator.settings.account_id)
+        return emulator.call(operation, body, region=emulator.settings.region, caller=_caller(request))
+
+    try:
+        answer = await run_in_threadpool(run)
+    except (CognitoError, forms.FormError) as exc:
+        return _back(PREFIX + "/", error=_error_text(exc))
+    pool = answer["UserPool"]
+    return _back(_pool_path(pool["Id"]), notice=f"User pool {pool['Name']} created: {pool['Id']}.")
+
+
+# The create forms of a pool's page -> (build the API calls, what to say when they succeed).
+POOL_CREATES = {"clients": forms.create_client, "users": forms.create_user, "groups": forms.create_group}
+
+
+async def create_in_pool_action(request: Request) -> Response:
+    if not _same_origin(request):
+        return PlainTextResponse("Cross-site request refused", status_code=403)
+    emulator = _emulator(request)
+    pool_id = request.path_params["pool_id"]
+    kind = request.path_params["kind"]
+    if kind not in POOL_CREATES:
+        return await _not_found(request, f"no console action {kind!r}")
+    fields = await _form_fields(request)
+
+    def run() -> list[dict[str, Any]]:
+        with emulator.database.session(write=False) as session:
+            region = views.get_pool(session, pool_id).region
+        calls = POOL_CREATES[kind](pool_id, fields)
+        return [emulator.call(name, body, region=region, caller=_caller(request)) for name, body in calls]
+
+    try:
+        answers = await run_in_threadpool(run)
+    except views.NotFound as exc:
+        return await _not_found(request, str(exc))
+    except (CognitoError, forms.FormError) as exc:
+        return _back(_pool_path(pool_id), error=_error_text(exc))
+    if kind == "clients":
+        client = answers[0]["UserPoolClient"]
+        return _back(
+            _pool_path(pool_id), notice=f"App client {client['ClientName']} created: {client['ClientId']}."
+        )
+    if kind == "groups":
+        return _back(_pool_path(pool_id), notice=f"Group {answers[0]['Group']['GroupName']} created.")
+    user = answers[0]["User"]
+    sub = next(item["Value"] for item in user["Attributes"] if item["Name"] == "sub")
+    if len(answers) > 1:
+        notice = f"User {user['Username']} created with a permanent password."
+    elif any(value.strip() for name in ("email", "phone_number") for value in fields.get(name, [])):
+        notice = (
+            f"User {user['Username']} created: the invitation with a temporary password is in the messages."
+        )
+    else:
+        notice = (
+            f"User {user['Username']} created with a temporary password (no email or phone to send it to)."
+        )
+    return _back(f"{_pool_path(pool_id)}/users/{urllib.parse.quote(sub)}", notice=notice)
+
+
+def _error_text(exc: CognitoError | forms.FormError) -> str:
+    if isinstance(exc, CognitoError):
+        return f"{exc.code}: {exc.message}"
+    return str(exc)
+
+
 async def clock_action(request: Request) -> Response:
     if not _same_origin(request):
         return PlainTextResponse("Cross-site request refused", status_code=403)
@@ -300,6 +389,8 @@ routes = [
     Route(PREFIX + "/pools/{pool_id}", pool_page, methods=["GET"]),
     Route(PREFIX + "/pools/{pool_id}/users/{sub}", user_page, methods=["GET"]),
     Route(PREFIX + "/pools/{pool_id}/users/{sub}/{action}", user_action, methods=["POST"]),
+    Route(PREFIX + "/pools/{pool_id}/{kind}", create_in_pool_action, methods=["POST"]),
+    Route(PREFIX + "/console/pools", create_pool_action, methods=["POST"]),
     Route(PREFIX + "/console/clock", clock_action, methods=["POST"]),
     Route(PREFIX + "/console/reset", reset_action, methods=["POST"]),
     Mount(PREFIX + "/static", app=StaticFiles(directory=str(HERE / "static")), name="console-static"),

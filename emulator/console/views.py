@@ -13,7 +13,7 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from emulator import ids, users
+from emulator import ids, pools, users
 from emulator.clock import as_utc
 from emulator.context import Context
 from emulator.core import Emulator
@@ -167,7 +167,9 @@ def client_view(client: UserPoolClient) -> dict[str, Any]:
         "name": client.name,
         "has_secret": bool(client.secret),
         "secret": client.secret,
-        "auth_flows": list(config.get("ExplicitAuthFlows") or []),
+        # Without ExplicitAuthFlows Cognito applies its defaults: show those, marked as defaults.
+        "auth_flows": list(config.get("ExplicitAuthFlows") or pools.DEFAULT_AUTH_FLOWS),
+        "auth_flows_default": not config.get("ExplicitAuthFlows"),
         "prevent_user_existence_errors": config.get("PreventUserExistenceErrors", "LEGACY"),
         "token_revocation": bool(config.get("EnableTokenRevocation", True)),
         "access_token": f"{config.get('AccessTokenValidity', 60)} {units.get('AccessToken', 'minutes')}",
@@ -217,6 +219,7 @@ def pool_detail(session: Session, pool_id: str, *, search: str | None = None) ->
         "name": pool.name,
         "region": pool.region,
         "created_at": iso(pool.created_at),
+        "sign_in": sign_in_names(pool),
         "settings": pool_settings(pool),
         "clients": [client_view(client) for client in clients],
         "groups": group_views(session, pool.id),

@@ -3,7 +3,8 @@
 ``EmulatorClient(endpoint)`` reads the outbox, computes TOTP codes, moves the clock and resets the world
 through the emulator's own ``/_emulator`` API, so it works the same against a server in this process
 (``LocalEmulator``), a ``cognito-emulator serve`` in another terminal or a Docker container. It uses only
-the standard library (and botocore, a dependency of the emulator, for the Cognito client).
+the standard library; the Cognito client it hands out is boto3's (or botocore's), which the emulator itself does
+not depend on, so it is imported only when asked for.
 """
 
 from __future__ import annotations
@@ -97,7 +98,12 @@ class EmulatorClient:
 
     def cognito_client(self, region: str | None = None, **config: Any) -> Any:
         """A new ``cognito-idp`` client for ``region``; ``config`` goes to botocore's Config."""
-        from botocore.config import Config
+        try:
+            from botocore.config import Config
+        except ImportError:
+            raise RuntimeError(
+                "a cognito-idp client needs boto3: pip install boto3 (the emulator itself does not need it)"
+            ) from None
 
         options = {
             "endpoint_url": self.endpoint,

@@ -261,7 +261,37 @@ def test_serve_flag(tmp_path):
         assert client.client.describe_user_pool_client(UserPoolId=POOL_ID, ClientId=CLIENT_ID)
     finally:
         process.terminate()
-        process.wait(timeout=20)
+        _out, logged = process.communicate(timeout=20)
+    # What the file declares and the emulator does not serve is said at start, once.
+    warnings = [line for line in logged.splitlines() if "WARNING" in line and "is not emulated" in line]
+    assert len(warnings) == 2, logged
+    assert "auth.identity_pool_id (eu-west-1:3f6b7c1e-2d4a-4e8b-9c0d-1a2b3c4d5e6f)" in warnings[0]
+    assert "fetchAuthSession()" in warnings[0] and "remove identityPoolId" in warnings[0]
+    assert "auth.unauthenticated_identities_enabled" in warnings[1]
+
+
+def test_parts_not_emulated_are_named_with_what_the_app_sees():
+    document = _outputs(
+        oauth={
+            "identity_providers": ["GOOGLE"],
+            "domain": "my-app.auth.eu-west-1.amazoncognito.com",
+            "scopes": ["openid"],
+            "redirect_sign_in_uri": ["http://localhost:3000/"],
+            "redirect_sign_out_uri": ["http://localhost:3000/"],
+            "response_type": "code",
+        }
+    )
+    lines = amplify_outputs.not_emulated(document)
+    assert [line.split(" ", 1)[0] for line in lines] == [
+        "auth.identity_pool_id",
+        "auth.unauthenticated_identities_enabled",
+        "auth.oauth",
+    ]
+    assert "signInWithRedirect() opens my-app.auth.eu-west-1.amazoncognito.com" in lines[2]
+    bare = _outputs(identity_pool_id=None, unauthenticated_identities_enabled=False)
+    assert amplify_outputs.not_emulated(bare) == []
+    # The pool is still built from such a file: the warnings do not stop the start.
+    assert amplify_outputs.to_fixture(document, "amplify_outputs.json")["pools"][0]["id"] == POOL_ID
 
 
 def test_serve_refuses_a_bad_file(tmp_path):
@@ -278,6 +308,8 @@ def test_serve_refuses_a_bad_file(tmp_path):
         timeout=60,
     )  # fmt: skip
     assert result.returncode == 2
+    assert f"cannot use the Amplify outputs file {bad}:\n" in result.stderr
+    assert "fixtures" not in result.stderr
     assert f"{bad}: auth.aws_region: 'us-east-1' is not the region of {POOL_ID} (eu-west-1)" in result.stderr
 
 

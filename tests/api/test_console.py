@@ -1,37 +1,28 @@
 """The web console at /_emulator/: its pages over plain HTTP, and a real browser (headless Chromium, driven by
 Playwright) clicking through it: pools, clients, users, the TOTP QR code, actions, the live outbox, the clock.
 
-The browser tests need Debian's ``chromium`` (/usr/bin/chromium, or $CHROMIUM) and ``pip install playwright``
-(never ``playwright install``: the system browser is used); without them they are skipped. Screenshots of
-every page go to $CONSOLE_SCREENSHOTS when set (for a person to look at).
+The browser tests need Debian's ``chromium`` and ``pip install playwright`` (see tests/console_browser.py);
+without them they are skipped.
 """
 
 from __future__ import annotations
 
-import os
 import re
-from collections.abc import Iterator
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
 
 from emulator.crypto import totp
 from emulator.store.models import User
-from tests import real_clients
+from tests import console_browser
+from tests.console_browser import screenshot
 from tests.helpers import PASSWORD, last_code, make_client, make_pool, make_user
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-BROWSER_ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+# One headless Chromium for this module, a fresh page per test.
+browser = console_browser.browser
+page = console_browser.page
 
 
 @pytest.fixture
@@ -148,34 +139,7 @@ def test_clock_form(http, world):
     assert http.get("/_emulator/clock").json()["offset_seconds"] == 0
 
 
-# --- in a browser ------------------------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    # The system Chromium and Playwright, or a skip that says which is missing (a failure under CI).
-    executable = real_clients.chromium()
-    playwright_api = real_clients.playwright_sync_api()
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
-        yield launched
-        launched.close()
-
-
-@pytest.fixture
-def page(browser, server):
-    context = browser.new_context(viewport={"width": 1360, "height": 900}, base_url=server.endpoint)
-    opened = context.new_page()
-    errors: list[str] = []
-    opened.on("pageerror", lambda error: errors.append(str(error)))
-    yield opened
-    context.close()
-    assert errors == [], f"JavaScript errors: {errors}"
-
-
-def screenshot(page, name: str) -> None:
-    folder = os.environ.get("CONSOLE_SCREENSHOTS")
-    if folder:
-        Path(folder).mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(Path(folder) / f"console-{name}.png"), full_page=True)
+# --- in a browser (tests/console_browser.py) ----------------------------------------------------
 
 
 def test_browse_from_the_pools_to_a_user_with_a_qr_code(page, world, server):

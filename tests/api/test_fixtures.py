@@ -332,6 +332,50 @@ pools:
     assert described.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
+def test_one_start_names_the_schema_problems_and_every_users_problems(tmp_path: Path) -> None:
+    """A start reports all of a file's problems at once: the schema's, and the pool rules' for each user
+    (several for one user), so a person fixes the file in one go."""
+    from emulator.core import Emulator
+
+    text = f"""
+pools:
+  - id: {POOL}
+    name: p
+    settings: {{UsernameAttributes: [email], Policies: {{PasswordPolicy: {{MinimumLength: 12}}}}}}
+    users:
+      - {{username: not-an-email, password: {PASSWORD}-long}}
+      - {{username: bob@example.com, attributes: {{shoe_size: "42"}}, password: short}}
+      - {{username: carol@example.com, status: NEW}}
+      - {{username: dave@example.com, attributes: {{email: dave@example.com, phone_number: "12345"}}}}
+      - {{username: fine@example.com, password: {PASSWORD}-long}}
+  - id: us-east-1_Fixture02
+    name: q
+    settings: {{Bogus: 1}}
+    users: [{{username: erin, password: short}}]
+"""
+    path = write(tmp_path, text, "bad.yaml")
+    url = f"sqlite:///{tmp_path / 'e.db'}"
+    with pytest.raises(fixtures.FixtureError) as excinfo:
+        Emulator(Settings(database=url, fixtures=[str(path)]))
+    assert excinfo.value.problems == [
+        "pools[0].users[2].status: must be one of CONFIRMED, UNCONFIRMED, FORCE_CHANGE_PASSWORD, RESET_REQUIRED "
+        "(got the string 'NEW')",
+        "pools[1].settings.Bogus: CreateUserPool has no setting 'Bogus'",
+        "pools[0].users[0].username: Username should be an email.",
+        "pools[0].users[1].attributes: Attributes did not conform to the schema: "
+        "Type for attribute {shoe_size} could not be determined",
+        "pools[0].users[1].password: Password did not conform with policy: Password not long enough",
+        "pools[0].users[3].attributes: Invalid phone number format.",
+    ]
+    # Nothing of it was loaded (the pool of the flawed settings is not tried: its rules are unknown).
+    empty = Emulator(Settings(database=url))
+    try:
+        with empty.database.session(write=False) as session:
+            assert fixtures.export(session)["pools"] == []
+    finally:
+        empty.close()
+
+
 # --- checking -----------------------------------------------------------------------------------------------------
 def test_problems_name_the_file_the_path_and_what_is_wrong() -> None:
     text = f"""
@@ -458,7 +502,7 @@ pools:
         ("", "the file is empty; expected a mapping with `pools`"),
         ("- a\n- b\n", "must be a mapping (got a list)"),
         ("pools:\n  - id: x_1\n    name: a\n    name: b\n", "line 4: duplicate key 'name'"),
-        ("pools: [\n", "not valid YAML: "),
+        ("pools: [\n", "line 2, column 1: not valid YAML: expected the node content"),
         (
             "pools:\n  - id: us-east-1_A1\n    settings: {}\n",
             "pools[0].name: is required to declare the pool's",
@@ -487,6 +531,16 @@ def test_yaml_keeps_off_and_on_as_strings_and_json_errors_name_the_file(tmp_path
     assert "cannot read the file" in str(excinfo.value)
 
 
+def test_yaml_syntax_errors_name_the_file_and_the_line(tmp_path: Path) -> None:
+    path = write(tmp_path, f"pools:\n  - id: {POOL}\n    name: [unclosed\n    users: []\n", "broken.yaml")
+    with pytest.raises(fixtures.FixtureError) as excinfo:
+        fixtures.read(path)
+    message = str(excinfo.value)
+    assert message.startswith(f"{path}: line 4, column 10: not valid YAML: ")
+    assert "(in a flow sequence that starts at line 3, column 11)" in message
+    assert "<unicode string>" not in message and "\n" not in message
+
+
 def test_a_python_trigger_path_is_relative_to_the_fixture_file(tmp_path: Path) -> None:
     path = write(
         tmp_path, "triggers:\n  fn: python:handlers/auth.py:define\n  other: http://127.0.0.1:3001\n"
@@ -496,6 +550,38 @@ def test_a_python_trigger_path_is_relative_to_the_fixture_file(tmp_path: Path) -
         "fn": f"python:{tmp_path / 'handlers' / 'auth.py'}:define",
         "other": "http://127.0.0.1:3001",
     }
+
+
+def test_export_writes_trigger_files_relative_to_the_exported_file(
+    server: ServerThread, tmp_path: Path, capsys: Any, monkeypatch: Any
+) -> None:
+    """So an exported file can be shared with its handlers and loaded from wherever they end up."""
+    project = tmp_path / "project"
+    (project / "handlers").mkdir(parents=True)
+    (project / "handlers" / "auth.py").write_text("def define(event, context):\n    return event\n")
+    triggers = (
+        "triggers:\n  fn: python:handlers/auth.py:define\n  mod: python:fixtures.triggers.sign_up:pre_sign_up\n"
+        "  other: http://127.0.0.1:3001\n"
+    )
+    fixtures.load_file(server.emulator, write(project, triggers))
+    database = server.settings.database
+    assert main(["export", "--database", database, "--output", str(project / "exported.yaml")]) == 0
+    exported = fixtures.parse((project / "exported.yaml").read_text(), "exported.yaml")
+    assert exported["triggers"] == {
+        "fn": "python:handlers/auth.py:define",
+        "mod": "python:fixtures.triggers.sign_up:pre_sign_up",
+        "other": "http://127.0.0.1:3001",
+    }
+    # Moved elsewhere with its handlers, the file still names them.
+    moved = project.rename(tmp_path / "elsewhere")
+    assert (
+        fixtures.read(moved / "exported.yaml").triggers["fn"]
+        == f"python:{moved / 'handlers' / 'auth.py'}:define"
+    )
+    # To stdout: relative to the current directory.
+    monkeypatch.chdir(tmp_path)
+    assert main(["export", "--database", database]) == 0
+    assert "fn: python:project/handlers/auth.py:define" in capsys.readouterr().out
 
 
 def test_the_demo_world_is_valid() -> None:

@@ -1,4 +1,4 @@
-"""Request validation against botocore's cognito-idp service model, without a server."""
+"""Request validation against the shipped cognito-idp service model, without a server."""
 
 from __future__ import annotations
 
@@ -16,7 +16,7 @@ def invalid(operation: str, body: dict[str, Any]) -> str:
     return excinfo.value.message
 
 
-def test_the_model_is_botocores_cognito_idp():
+def test_the_model_is_cognito_idp():
     assert service_model.target_prefix() == "AWSCognitoIdentityProviderService"
     names = service_model.operation_names()
     assert len(names) >= 141

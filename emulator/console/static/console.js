@@ -73,7 +73,7 @@
     row.setAttribute("data-id", message.id);
     row.appendChild(el("td", "nowrap muted", formatTime(new Date(message.created_at))));
     var channel = el("td"); channel.appendChild(el("span", "chip", message.channel)); row.appendChild(channel);
-    row.appendChild(el("td", "nowrap", message.destination));
+    row.appendChild(el("td", "break", message.destination));
     var user = el("td", "ellipsis", message.username); user.title = message.username; row.appendChild(user);
     row.appendChild(el("td", "nowrap muted", message.purpose));
     var code = el("td");
@@ -91,7 +91,8 @@
       pool_id: table.getAttribute("data-pool"),
       username: table.getAttribute("data-username")
     };
-    var live = table.parentNode.querySelector(".live");
+    var holder = table.closest(".table-scroll") || table;
+    var live = holder.parentNode.querySelector(".live");
     return getJSON("/messages", params).then(function (answer) {
       var tbody = table.tBodies[0];
       var known = {};

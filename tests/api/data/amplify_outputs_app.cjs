@@ -26,14 +26,17 @@ async function failure(promise) {
 
 async function main() {
   const outputs = JSON.parse(readFileSync(process.env.OUTPUTS, 'utf8'));
+  // The README's snippet (type-checked by tests/amplify/test_readme_snippet.py). The one addition:
+  // userPoolEndpoint. The identity pool goes (the emulator has none): with it Amplify asks the real Cognito
+  // Identity service for AWS credentials whenever it reads the session.
   Amplify.configure(outputs);
   const config = Amplify.getConfig();
-  // The one addition: userPoolEndpoint. The identity pool goes (the emulator has none): with it Amplify
-  // asks the real Cognito Identity service for AWS credentials whenever it reads the session.
-  const { identityPoolId, ...cognito } = config.Auth.Cognito;
+  const cognito = config.Auth?.Cognito;
+  if (!cognito?.userPoolId) throw new Error('amplify_outputs.json declares no user pool');
+  const { identityPoolId, identityPoolEndpoint, allowGuestAccess, ...userPool } = cognito;
   Amplify.configure({
     ...config,
-    Auth: { ...config.Auth, Cognito: { ...cognito, userPoolEndpoint: process.env.ENDPOINT } },
+    Auth: { Cognito: { ...userPool, userPoolEndpoint: process.env.ENDPOINT } },
   });
   const username = 'zoe@example.com';
   const report = {};

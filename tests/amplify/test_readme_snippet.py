@@ -1,0 +1,97 @@
+"""The README's Amplify Gen 2 snippet (section "Amplify Gen 2 projects") type-checks under TypeScript ``strict``:
+the block is taken from README.md as it is and compiled with ``tsc --strict --noEmit`` against the aws-amplify
+types of tests/amplify/node_modules and an amplify_outputs.json shaped like the one ``npx ampx`` writes.
+
+Needs node; the TypeScript compiler is a devDependency of tests/amplify (``npm ci`` there installs it, and
+this test runs that when it is missing). Skipped only when node itself is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+README = ROOT / "README.md"
+OUTPUTS = ROOT / "tests" / "api" / "data" / "my-app" / "amplify_outputs.json"
+SECTION = "## Amplify Gen 2 projects"
+# What a Gen 2 app's tsconfig sets (Vite's and Next.js's templates): ES modules resolved as a bundler does,
+# JSON imports, and no checking of the libraries' own .d.ts files (they need @types/node).
+TSCONFIG = {
+    "compilerOptions": {
+        "target": "es2022",
+        "module": "esnext",
+        "moduleResolution": "bundler",
+        "resolveJsonModule": True,
+        "skipLibCheck": True,
+    },
+    "files": ["src/main.ts"],
+}
+
+pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="needs node (and npm) for tsc")
+
+
+def readme_snippet() -> str:
+    """The first ```ts block of the README's Amplify Gen 2 section."""
+    text = README.read_text(encoding="utf-8")
+    assert SECTION in text, f"README.md has no {SECTION!r} section"
+    section = text.split(SECTION, 1)[1].split("\n## ", 1)[0]
+    found = re.search(r"^```ts\n(.*?)^```$", section, re.S | re.M)
+    assert found, f"the {SECTION!r} section of README.md has no ```ts block"
+    return found.group(1)
+
+
+def tsc() -> Path:
+    compiler = HERE / "node_modules" / ".bin" / "tsc"
+    if not compiler.exists():
+        npm = shutil.which("npm")
+        assert npm, "node is installed but npm is not: install npm to run `npm ci` in tests/amplify"
+        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=600)
+    assert compiler.exists(), "tests/amplify/package.json must list typescript as a devDependency"
+    return compiler
+
+
+def compile_app(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
+    """``source`` as an app's src/main.ts next to amplify_outputs.json, checked with tsc --strict --noEmit."""
+    compiler = tsc()
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "main.ts").write_text(source, encoding="utf-8")
+    shutil.copy(OUTPUTS, tmp_path / "amplify_outputs.json")
+    (tmp_path / "tsconfig.json").write_text(json.dumps(TSCONFIG), encoding="utf-8")
+    (tmp_path / "node_modules").symlink_to(HERE / "node_modules", target_is_directory=True)
+    return subprocess.run(
+        [str(compiler), "-p", str(tmp_path / "tsconfig.json"), "--strict", "--noEmit"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_readme_snippet_type_checks_under_strict(tmp_path: Path) -> None:
+    result = compile_app(tmp_path, readme_snippet())
+    assert result.returncode == 0, (
+        f"tsc --strict rejects the README's snippet:\n{result.stdout}{result.stderr}"
+    )
+
+
+def test_strict_checking_catches_the_mistakes_a_snippet_can_make(tmp_path: Path) -> None:
+    """The check can fail: the snippet the README had before, which strict mode rejects."""
+    before = (
+        "import { Amplify } from 'aws-amplify';\n"
+        "import outputs from '../amplify_outputs.json';\n"
+        "Amplify.configure(outputs);\n"
+        "const config = Amplify.getConfig();\n"
+        "const { identityPoolId, ...cognito } = config.Auth.Cognito;\n"
+        "Amplify.configure({ ...config, Auth: { ...config.Auth, Cognito: { ...cognito, "
+        "userPoolEndpoint: 'http://127.0.0.1:9229' } } });\n"
+    )
+    result = compile_app(tmp_path, before)
+    assert result.returncode != 0
+    assert "error TS18048: 'config.Auth' is possibly 'undefined'." in result.stdout
