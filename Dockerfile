@@ -4,6 +4,8 @@
 #   docker run --rm -p 9229:9229 -v cognito-data:/data cognito-emulator
 #
 # Then http://127.0.0.1:9229 is the Cognito endpoint and http://127.0.0.1:9229/_emulator/ the console.
+# Reached by another name (http://cognito:9229 from another container), name it, or it is refused (DNS rebinding):
+#   docker run --rm -p 9229:9229 -e COGNITO_EMULATOR_ALLOWED_HOSTS=cognito cognito-emulator
 # Another start command replaces the default one, e.g. an empty world:
 #   docker run --rm -p 9229:9229 cognito-emulator serve --host 0.0.0.0
 FROM python:3.12-slim

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.middleware import Middleware
@@ -10,7 +11,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
-from starlette.types import Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from emulator import __version__, clock_api, console, emulator_api, ids, outbox_api, wellknown, wire
 from emulator.admin_token import AdminTokenMiddleware
@@ -18,6 +19,9 @@ from emulator.config import Settings
 from emulator.console import api as console_api
 from emulator.core import Emulator
 from emulator.errors import InternalErrorException
+from emulator.guard.body_limit import RequestEntityTooLargeException
+from emulator.guard.chain import RequestGuard
+from emulator.guard.origins import OriginPolicy
 
 log = logging.getLogger("emulator")
 
@@ -35,6 +39,22 @@ async def internal_error(request: Request, exc: Exception) -> Response:
     log.exception("unhandled error serving %s %s", request.method, request.url.path, exc_info=exc)
     error = InternalErrorException(f"Internal error: {type(exc).__name__}")
     return wire.error_response(error, ids.request_id())
+
+
+async def too_large(request: Request, exc: Exception) -> Response:
+    # A chunked body that passed --max-body-size while a route read it (emulator.guard.body_limit).
+    return JSONResponse({"error": str(exc)}, status_code=413, headers={"connection": "close"})
+
+
+class PolicyCORSMiddleware(CORSMiddleware):
+    """Starlette's CORS headers, for the origins the guard's policy allows (wildcards included)."""
+
+    def __init__(self, app: ASGIApp, policy: OriginPolicy, **options: Any) -> None:
+        super().__init__(app, allow_origins=["*"] if policy.any else [], **options)
+        self.policy = policy
+
+    def is_allowed_origin(self, origin: str) -> bool:
+        return self.policy.allows(origin)
 
 
 class CognitoASGI:
@@ -69,12 +89,17 @@ class CognitoASGI:
         await self.app(scope, receive, send)
 
 
-def create_app(settings: Settings | None = None, emulator: Emulator | None = None) -> CognitoASGI:
+def create_app(settings: Settings | None = None, emulator: Emulator | None = None) -> RequestGuard:
+    """The server's ASGI app: the request guard (emulator.guard), then the Cognito fast path or Starlette."""
     if emulator is None:
         emulator = Emulator(settings or Settings.from_env())
+    return RequestGuard(CognitoASGI(_starlette(emulator)), emulator)
+
+
+def _starlette(emulator: Emulator) -> Starlette:
     cors = Middleware(
-        CORSMiddleware,
-        allow_origins=emulator.settings.cors_origins,
+        PolicyCORSMiddleware,
+        policy=OriginPolicy(emulator.settings.cors_origins, public_url=emulator.settings.public_url),
         allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
         allow_headers=["*"],
         expose_headers=EXPOSED_HEADERS,
@@ -94,12 +119,13 @@ def create_app(settings: Settings | None = None, emulator: Emulator | None = Non
     if emulator.settings.admin_token:
         # Inside CORS, so a browser also reads the 401 (emulator.admin_token).
         middleware.append(Middleware(AdminTokenMiddleware, token=emulator.settings.admin_token))
-    app = Starlette(routes=routes, middleware=middleware, exception_handlers={Exception: internal_error})
+    handlers = {Exception: internal_error, RequestEntityTooLargeException: too_large}
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)  # type: ignore[arg-type]
     app.state.emulator = emulator
-    return CognitoASGI(app)
+    return app
 
 
-def app_from_env() -> CognitoASGI:
+def app_from_env() -> RequestGuard:
     """Factory for uvicorn's worker processes: settings come from COGNITO_EMULATOR_* variables and the
     parent process has already created the schema."""
     from emulator.cli import configure_logging

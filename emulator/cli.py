@@ -44,7 +44,25 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
     )
     serve.add_argument("--issuer", choices=["local", "aws"], help="token issuer form (default local)")
     serve.add_argument(
-        "--cors-origin", action="append", dest="cors_origins", default=[], help="allowed origin"
+        "--cors-origin",
+        action="append",
+        dest="cors_origins",
+        default=[],
+        metavar="ORIGIN",
+        help="browser origin allowed besides loopback ones, e.g. https://*.example.com; '*' allows any "
+        "(repeatable)",
+    )
+    serve.add_argument(
+        "--allowed-host",
+        action="append",
+        dest="allowed_hosts",
+        default=[],
+        metavar="HOST",
+        help="Host header served besides loopback names and IP addresses, e.g. cognito or *.example.com; "
+        "'*' serves any (repeatable)",
+    )
+    serve.add_argument(
+        "--max-body-size", type=int, metavar="BYTES", help="largest request body (default 1048576)"
     )
     serve.add_argument(
         "--password-hashing", choices=["fast", "strong"], help="argon2id profile (default fast)"
@@ -98,6 +116,8 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         public_url=args.public_url,
         issuer=args.issuer,
         cors_origins=args.cors_origins,
+        allowed_hosts=args.allowed_hosts,
+        max_body_size=args.max_body_size,
         password_hashing=args.password_hashing,
         fixed_code=args.fixed_code,
         lockout=args.lockout,

@@ -25,8 +25,14 @@ class Settings:
     workers: int = 0
     log_level: str = "info"
     log_format: str = "text"
-    # Browser origins allowed by CORS; "*" allows any.
-    cors_origins: list[str] = field(default_factory=lambda: ["*"])
+    # Browser origins allowed besides the loopback ones (http(s)://localhost:*, 127.0.0.1:*, [::1]:*,
+    # *.localhost:*); wildcards such as https://*.example.com; "*" allows any (emulator.guard.origins).
+    cors_origins: list[str] = field(default_factory=list)
+    # Host header values served besides loopback names, IP addresses and the --public-url host (against
+    # DNS rebinding); "*" serves any (emulator.guard.hosts).
+    allowed_hosts: list[str] = field(default_factory=list)
+    # Largest request body in bytes, on every route (emulator.guard.body_limit).
+    max_body_size: int = 1024 * 1024
     # The URL clients reach this server at; tokens' issuer is derived from it. Default: http://host:port
     public_url: str | None = None
     # "local" (issuer = public URL + pool id) or "aws" (https://cognito-idp.<region>.amazonaws.com/<pool id>)
@@ -75,10 +81,10 @@ class Settings:
 
 
 def _parse(name: str, raw: str) -> object:
-    if name in ("port", "workers"):
+    if name in ("port", "workers", "max_body_size"):
         return int(raw)
     if name == "lockout":
         return raw.strip().lower() not in ("0", "false", "no", "off")
-    if name in ("fixtures", "cors_origins", "triggers", "iam_credentials"):
+    if name in ("fixtures", "cors_origins", "allowed_hosts", "triggers", "iam_credentials"):
         return [item.strip() for item in raw.split(",") if item.strip()]
     return raw

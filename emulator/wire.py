@@ -60,8 +60,22 @@ def region_from_authorization(header: str | None) -> str | None:
     return match.group(1) if match else None
 
 
+def check_content_type(value: str | None) -> None:
+    """AWS JSON 1.1 only, as AWS routes a request by its content type: anything else (text/plain, a form,
+    application/json, x-amz-json-1.0) is an unknown operation. It also means no web page can call the API
+    without a CORS preflight (the content type is not one a plain form or no-cors fetch may send)."""
+    kind = (value or "").split(";", 1)[0].strip().lower()
+    if kind != CONTENT_TYPE:
+        got = f"got {value!r}" if value else "none was sent"
+        raise UnknownOperationException(f"The Content-Type of a request must be {CONTENT_TYPE} ({got}).")
+
+
 def operation_from_target(target: str | None) -> str:
     prefix = service_model.target_prefix() + "."
+    if target is None:
+        raise UnknownOperationException(
+            f"The X-Amz-Target header is missing: send X-Amz-Target: {prefix}<Operation>."
+        )
     if not target or not target.startswith(prefix) or target == prefix:
         raise UnknownOperationException(f"Unknown operation {target or ''}".strip())
     return target[len(prefix) :]
@@ -114,7 +128,12 @@ def error_response(error: CognitoError, request_id: str) -> Response:
         encode({"__type": error.code, "message": error.message}),
         status_code=error.status,
         media_type=CONTENT_TYPE,
-        headers={"x-amzn-ErrorType": error.code, "x-amzn-RequestId": request_id},
+        headers={
+            "x-amzn-ErrorType": error.code,
+            "x-amzn-RequestId": request_id,
+            # A body refused half-read (--max-body-size): close rather than read and discard the rest.
+            **({"connection": "close"} if error.status == 413 else {}),
+        },
     )
 
 
@@ -147,6 +166,7 @@ async def respond(request: Request, state: State) -> Response:
     name = request.headers.get("x-amz-target", "")
     fields: dict[str, Any] = {}
     try:
+        check_content_type(request.headers.get("content-type"))
         name = operation_from_target(request.headers.get("x-amz-target"))
         raw = await request.body()
         check_signature(request, emulator, name, raw)

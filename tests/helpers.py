@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import httpx
@@ -72,3 +73,10 @@ def error_message(excinfo: Any) -> str:
 def error_of(excinfo: Any) -> tuple[str, str]:
     """(code, message) of a botocore ClientError caught by pytest.raises."""
     return error_code(excinfo), error_message(excinfo)
+
+
+def console_csrf(http: httpx.Client) -> dict[str, str]:
+    """The CSRF field every console form carries (emulator.guard.csrf), read from a page as a browser would."""
+    found = re.search(r'name="csrf_token" value="([^"]+)"', http.get("/_emulator/").text)
+    assert found, "the console's forms carry no CSRF token"
+    return {"csrf_token": found.group(1)}

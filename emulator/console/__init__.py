@@ -8,7 +8,8 @@ Every page shows the emulator's clock with buttons to move it.
 Actions (confirm, disable, enable, reset password, set password, delete) and the create forms (a pool, an
 app client, a user, a group; emulator.console.forms) are HTML form posts that run the very API operations
 (``Emulator.call("AdminConfirmSignUp", ...)``), so the console does exactly what the API does, errors
-included. Posts from another site's page are refused (Origin / Sec-Fetch-Site checks).
+included. Each form carries the console's CSRF token (``emulator.guard.csrf``, checked before the route
+runs); posts from another site's page are also refused here (Origin / Sec-Fetch-Site checks).
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from emulator import __version__, clock_api
 from emulator.console import forms, views
 from emulator.core import Emulator
 from emulator.errors import CognitoError
+from emulator.guard import csrf
 
 HERE = Path(__file__).resolve().parent
 PREFIX = "/_emulator"
@@ -100,8 +102,11 @@ def _emulator(request: Request) -> Emulator:
 
 
 async def _render(request: Request, name: str, context: dict[str, Any], status_code: int = 200) -> Response:
+    token = await run_in_threadpool(csrf.console_token, _emulator(request))
     context = {
         "clock": await run_in_threadpool(clock_api.clock_view, _emulator(request)),
+        # In every form: emulator.guard.csrf checks it before the action runs.
+        "csrf_field": Markup('<input type="hidden" name="{}" value="{}">').format(csrf.FIELD, token),
         "clock_steps": CLOCK_STEPS,
         "notice": request.query_params.get("notice"),
         "error": request.query_params.get("error"),

@@ -38,6 +38,9 @@ POSTGRES_WRITE_LOCK = 0x636F676E69746F
 # enough for the Cognito operations running at once (wire.READ_CALLS, wire.WRITE_CALLS) and a few other requests, so a
 # steady load does not open and close overflow connections (each new SQLite connection runs its PRAGMAs).
 POOL_SIZE = 10
+# EmulatorState rows a reset keeps: the schema version, and the console's CSRF token (emulator.guard.csrf:
+# an open console page works on).
+KEPT_STATE = ("schema_version", "console_csrf_token")
 MAX_OVERFLOW = 40
 
 
@@ -161,11 +164,11 @@ class Database:
             log.info("database %s: %s", self.describe(), line)
 
     def wipe(self) -> None:
-        """Delete every row except the emulator's own bookkeeping (schema version)."""
+        """Delete every row except the emulator's own bookkeeping (KEPT_STATE)."""
         with self.session() as session, session.begin():
             for table in reversed(Base.metadata.sorted_tables):
                 if table.name == EmulatorState.__tablename__:
-                    session.execute(table.delete().where(table.c.key != "schema_version"))
+                    session.execute(table.delete().where(table.c.key.not_in(KEPT_STATE)))
                 else:
                     session.execute(table.delete())
 

@@ -71,7 +71,8 @@ class EmulatorClient:
         url = self.endpoint + path + ("?" + urllib.parse.urlencode(query) if query else "")
         data = None if body is None else json.dumps(body).encode()
         request = urllib.request.Request(url, data=data, method=method)
-        if data is not None:
+        if data is not None or method not in ("GET", "HEAD"):
+            # JSON (even without a body): the emulator refuses state changes a web page could make.
             request.add_header("content-type", "application/json")
         if self.admin_token:
             request.add_header("x-emulator-token", self.admin_token)

@@ -209,7 +209,9 @@ def test_defaults():
         0,
     )
     assert settings.database == "sqlite:///.cognito-emulator/emulator.db"
-    assert settings.cors_origins == ["*"]
+    # Loopback origins and hosts only (emulator.guard), and a 1 MiB body limit.
+    assert (settings.cors_origins, settings.allowed_hosts) == ([], [])
+    assert settings.max_body_size == 1024 * 1024
 
 
 def test_worker_count(monkeypatch):
@@ -234,6 +236,7 @@ def test_every_setting_but_the_account_id_has_a_flag(capsys):
     help_text = capsys.readouterr().out
     flags = {
         "cors_origins": "--cors-origin",
+        "allowed_hosts": "--allowed-host",
         "triggers": "--trigger",
         "lockout": "--no-lockout",
     }

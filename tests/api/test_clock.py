@@ -89,7 +89,7 @@ def test_bad_requests_are_400_and_change_nothing(http, body):
 
 def test_reset_of_the_emulator_also_resets_the_clock(http):
     travel(http, advance_seconds=86400)
-    assert http.post("/_emulator/reset").status_code == 200
+    assert http.post("/_emulator/reset", json={}).status_code == 200
     assert clock(http)["offset_seconds"] == 0
 
 

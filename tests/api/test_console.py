@@ -17,7 +17,7 @@ from emulator.crypto import totp
 from emulator.store.models import User
 from tests import console_browser
 from tests.console_browser import screenshot
-from tests.helpers import PASSWORD, last_code, make_client, make_pool, make_user
+from tests.helpers import PASSWORD, console_csrf, last_code, make_client, make_pool, make_user
 
 SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 # One headless Chromium for this module, a fresh page per test.
@@ -64,6 +64,10 @@ def user_path(world: dict, name: str) -> str:
 
 
 # --- over plain HTTP ---------------------------------------------------------------------------------
+def csrf_token(http) -> str:
+    return console_csrf(http)["csrf_token"]
+
+
 def test_pages_render(http, world):
     home = http.get("/_emulator/")
     assert home.status_code == 200 and home.headers["content-type"].startswith("text/html")
@@ -97,45 +101,75 @@ def test_user_search(http, world):
 
 def test_actions_run_the_api_operations(http, world, cognito):
     origin = {"origin": str(http.base_url).rstrip("/")}
-    response = http.post(user_path(world, "alice") + "/confirm", headers=origin)
+    token = {"csrf_token": csrf_token(http)}
+    response = http.post(user_path(world, "alice") + "/confirm", data=token, headers=origin)
     assert response.status_code == 303 and "notice=User+confirmed" in response.headers["location"]
     assert cognito.admin_get_user(UserPoolId=world["pool_id"], Username="alice")["UserStatus"] == "CONFIRMED"
-    http.post(user_path(world, "alice") + "/disable", headers=origin)
+    http.post(user_path(world, "alice") + "/disable", data=token, headers=origin)
     assert cognito.admin_get_user(UserPoolId=world["pool_id"], Username="alice")["Enabled"] is False
-    http.post(user_path(world, "alice") + "/enable", headers=origin)
+    http.post(user_path(world, "alice") + "/enable", data=token, headers=origin)
     assert cognito.admin_get_user(UserPoolId=world["pool_id"], Username="alice")["Enabled"] is True
     # The API's own errors come back as the page's error message.
     response = http.post(
-        user_path(world, "carol") + "/set-password", data={"password": "short"}, headers=origin
+        user_path(world, "carol") + "/set-password", data={"password": "short", **token}, headers=origin
     )
     assert "error=InvalidPasswordException" in response.headers["location"]
-    http.post(user_path(world, "carol") + "/set-password", data={"password": "N3w-Passw0rd!"}, headers=origin)
+    http.post(
+        user_path(world, "carol") + "/set-password",
+        data={"password": "N3w-Passw0rd!", **token},
+        headers=origin,
+    )
     carol = cognito.admin_get_user(UserPoolId=world["pool_id"], Username="carol")
     assert carol["UserStatus"] == "FORCE_CHANGE_PASSWORD"  # not "permanent"
-    response = http.post(user_path(world, "carol") + "/delete", headers=origin)
+    response = http.post(user_path(world, "carol") + "/delete", data=token, headers=origin)
     assert response.headers["location"].startswith(f"/_emulator/pools/{world['pool_id']}?notice=")
     with pytest.raises(cognito.exceptions.UserNotFoundException):
         cognito.admin_get_user(UserPoolId=world["pool_id"], Username="carol")
 
 
 def test_cross_site_posts_are_refused(http, world, cognito):
+    token = csrf_token(http)
     for headers in ({"origin": "http://evil.example"}, {"sec-fetch-site": "cross-site"}, {"origin": "null"}):
         assert http.post(user_path(world, "bob") + "/delete", headers=headers).status_code == 403
         assert (
             http.post("/_emulator/console/clock", data={"advance": "60"}, headers=headers).status_code == 403
         )
         assert http.post("/_emulator/console/reset", headers=headers).status_code == 403
+        # Even with the token (which no foreign page can read): the origin is refused first.
+        form = {"csrf_token": token}
+        assert http.post("/_emulator/console/reset", data=form, headers=headers).status_code == 403
     assert cognito.admin_get_user(UserPoolId=world["pool_id"], Username="bob")["Username"] == "bob"
     assert http.get("/_emulator/clock").json()["offset_seconds"] == 0
 
 
+@pytest.mark.parametrize("form", [{}, {"csrf_token": ""}, {"csrf_token": "guessed"}])
+def test_forms_without_the_csrf_token_are_refused(http, world, cognito, form):
+    same_origin = {"origin": str(http.base_url).rstrip("/")}
+    response = http.post(user_path(world, "bob") + "/delete", data=form, headers=same_origin)
+    assert response.status_code == 403 and "CSRF token" in response.json()["error"]
+    assert http.post("/_emulator/console/clock", data={"advance": "60", **form}).status_code == 403
+    assert cognito.admin_get_user(UserPoolId=world["pool_id"], Username="bob")["Username"] == "bob"
+    assert http.get("/_emulator/clock").json()["offset_seconds"] == 0
+
+
+def test_the_csrf_token_survives_a_reset(http, world):
+    token = csrf_token(http)
+    http.post("/_emulator/reset", json={})
+    assert csrf_token(http) == token
+
+
 def test_clock_form(http, world):
-    response = http.post("/_emulator/console/clock", data={"advance": "3600", "back": "/_emulator/outbox"})
+    token = {"csrf_token": csrf_token(http)}
+    response = http.post(
+        "/_emulator/console/clock", data={"advance": "3600", "back": "/_emulator/outbox", **token}
+    )
     assert response.status_code == 303 and response.headers["location"] == "/_emulator/outbox"
     assert http.get("/_emulator/clock").json()["offset_seconds"] == 3600
-    response = http.post("/_emulator/console/clock", data={"advance": "x", "back": "https://evil.example/"})
+    response = http.post(
+        "/_emulator/console/clock", data={"advance": "x", "back": "https://evil.example/", **token}
+    )
     assert response.headers["location"].startswith("/_emulator/?error=")
-    http.post("/_emulator/console/clock", data={"reset": "1"})
+    http.post("/_emulator/console/clock", data={"reset": "1", **token})
     assert http.get("/_emulator/clock").json()["offset_seconds"] == 0
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests import console_browser
 from tests.console_browser import screenshot
-from tests.helpers import make_client, make_pool
+from tests.helpers import console_csrf, make_client, make_pool
 
 # One headless Chromium for this module, a fresh 1,280 px page per test.
 browser = console_browser.browser
@@ -24,8 +24,14 @@ LONG_LINK = "https://app.example.com/verify-your-account?code={####}&token=" + "
 
 @pytest.fixture
 def origin(http) -> dict[str, str]:
-    """What a browser sends with a console form post."""
+    """What a browser sends with a console form post: its Origin header..."""
     return {"origin": str(http.base_url).rstrip("/")}
+
+
+@pytest.fixture
+def csrf(http) -> dict[str, str]:
+    """... and, in the form, the console's CSRF token."""
+    return console_csrf(http)
 
 
 def _query(location: str, name: str) -> str:
@@ -51,9 +57,9 @@ def test_a_client_without_explicit_flows_shows_cognitos_defaults(http, cognito):
     assert ">USER_PASSWORD_AUTH<" in flows and "defaults" not in flows and "SRP" not in flows
 
 
-def test_create_forms_run_the_api_operations(http, cognito, origin):
+def test_create_forms_run_the_api_operations(http, cognito, origin, csrf):
     response = http.post(
-        "/_emulator/console/pools", data={"name": "shop", "sign_in": "email"}, headers=origin
+        "/_emulator/console/pools", data={**csrf, "name": "shop", "sign_in": "email"}, headers=origin
     )
     assert response.status_code == 303
     pool_id = response.headers["location"].split("/_emulator/pools/", 1)[1].split("?", 1)[0]
@@ -65,6 +71,7 @@ def test_create_forms_run_the_api_operations(http, cognito, origin):
     response = http.post(
         base + "/clients",
         data={
+            **csrf,
             "name": "server",
             "secret": "on",
             "flows": ["ALLOW_USER_PASSWORD_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
@@ -82,7 +89,9 @@ def test_create_forms_run_the_api_operations(http, cognito, origin):
     ]
 
     response = http.post(
-        base + "/groups", data={"name": "admins", "precedence": "3", "description": "Staff"}, headers=origin
+        base + "/groups",
+        data={**csrf, "name": "admins", "precedence": "3", "description": "Staff"},
+        headers=origin,
     )
     assert _query(response.headers["location"], "notice") == "Group admins created."
     group = cognito.get_group(UserPoolId=pool_id, GroupName="admins")["Group"]
@@ -92,6 +101,7 @@ def test_create_forms_run_the_api_operations(http, cognito, origin):
     response = http.post(
         base + "/users",
         data={
+            **csrf,
             "username": "ann@example.com",
             "email": "ann@example.com",
             "verified": "on",
@@ -109,7 +119,13 @@ def test_create_forms_run_the_api_operations(http, cognito, origin):
 
     response = http.post(
         base + "/users",
-        data={"username": "bob@example.com", "email": "bob@example.com", "mode": "invite", "password": ""},
+        data={
+            **csrf,
+            "username": "bob@example.com",
+            "email": "bob@example.com",
+            "mode": "invite",
+            "password": "",
+        },
         headers=origin,
     )
     assert "invitation" in _query(response.headers["location"], "notice")
@@ -132,10 +148,10 @@ def test_create_forms_run_the_api_operations(http, cognito, origin):
         ("users", {"username": "eve", "email": "not-an-email"}, "InvalidParameterException"),
     ],
 )
-def test_create_errors_are_cognitos_and_shown_in_the_page(http, cognito, origin, path, data, expected):
+def test_create_errors_are_cognitos_and_shown_in_the_page(http, cognito, origin, csrf, path, data, expected):
     pool_id = make_pool(cognito, PoolName="errors")
     cognito.create_group(UserPoolId=pool_id, GroupName="admins")
-    response = http.post(f"/_emulator/pools/{pool_id}/{path}", data=data, headers=origin)
+    response = http.post(f"/_emulator/pools/{pool_id}/{path}", data={**data, **csrf}, headers=origin)
     assert response.status_code == 303
     location = response.headers["location"]
     assert location.startswith(f"/_emulator/pools/{pool_id}?error=")
@@ -144,9 +160,9 @@ def test_create_errors_are_cognitos_and_shown_in_the_page(http, cognito, origin,
     assert [user["Username"] for user in cognito.list_users(UserPoolId=pool_id)["Users"]] == []
 
 
-def test_a_pool_signing_in_with_phone_numbers(http, cognito, origin):
+def test_a_pool_signing_in_with_phone_numbers(http, cognito, origin, csrf):
     response = http.post(
-        "/_emulator/console/pools", data={"name": "phones", "sign_in": "phone_number"}, headers=origin
+        "/_emulator/console/pools", data={**csrf, "name": "phones", "sign_in": "phone_number"}, headers=origin
     )
     pool_id = response.headers["location"].split("/_emulator/pools/", 1)[1].split("?", 1)[0]
     pool = cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
@@ -156,7 +172,7 @@ def test_a_pool_signing_in_with_phone_numbers(http, cognito, origin):
     assert pool["SmsConfiguration"]["SnsCallerArn"].startswith("arn:aws:iam::")
     response = http.post(
         f"/_emulator/pools/{pool_id}/users",
-        data={"username": "+15555550123", "phone_number": "+15555550123", "mode": "invite"},
+        data={**csrf, "username": "+15555550123", "phone_number": "+15555550123", "mode": "invite"},
         headers=origin,
     )
     assert "invitation" in _query(response.headers["location"], "notice")
@@ -164,16 +180,20 @@ def test_a_pool_signing_in_with_phone_numbers(http, cognito, origin):
     assert sms["channel"] == "SMS" and sms["purpose"] == "INVITATION"
 
 
-def test_create_pool_errors_and_unknown_pools(http, origin):
-    response = http.post("/_emulator/console/pools", data={"name": ""}, headers=origin)
+def test_create_pool_errors_and_unknown_pools(http, origin, csrf):
+    response = http.post("/_emulator/console/pools", data={**csrf, "name": ""}, headers=origin)
     assert response.headers["location"].startswith("/_emulator/?error=InvalidParameterException")
     response = http.post(
-        "/_emulator/console/pools", data={"name": "x", "sign_in": "carrier-pigeon"}, headers=origin
+        "/_emulator/console/pools", data={**csrf, "name": "x", "sign_in": "carrier-pigeon"}, headers=origin
     )
     assert "carrier-pigeon" in _query(response.headers["location"], "error")
-    response = http.post("/_emulator/pools/us-east-1_Nope12345/groups", data={"name": "a"}, headers=origin)
+    response = http.post(
+        "/_emulator/pools/us-east-1_Nope12345/groups", data={**csrf, "name": "a"}, headers=origin
+    )
     assert response.status_code == 404
-    response = http.post("/_emulator/pools/us-east-1_Nope12345/widgets", data={"name": "a"}, headers=origin)
+    response = http.post(
+        "/_emulator/pools/us-east-1_Nope12345/widgets", data={**csrf, "name": "a"}, headers=origin
+    )
     assert response.status_code == 404
 
 

@@ -14,6 +14,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+import httpx
+
 from emulator.testing import EmulatorClient
 from emulator.testing.server import free_port
 
@@ -120,6 +122,12 @@ def test_start_and_health_check_commands(tmp_path):
         assert "AuthenticationResult" in tokens
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/_emulator/", timeout=10) as console:
             assert "demo-basic" in console.read().decode()
+        # Bound to 0.0.0.0, it serves what a published port is reached by, and no other name (rebinding).
+        for host, status in (("localhost", 200), ("127.0.0.1", 200), ("cognito", 403), ("evil.example", 403)):
+            answer = httpx.get(
+                f"http://127.0.0.1:{port}/_emulator/health", headers={"host": f"{host}:{port}"}
+            )
+            assert answer.status_code == status, host
     finally:
         process.terminate()
         process.wait(timeout=20)

@@ -291,7 +291,7 @@ def test_reset_loads_the_start_up_fixtures_again(tmp_path: Path) -> None:
         cognito = make_boto_client(running.endpoint)
         cognito.admin_delete_user(UserPoolId=POOL, Username="alice")
         cognito.admin_create_user(UserPoolId=POOL, Username="eve", MessageAction="SUPPRESS")
-        assert httpx.post(f"{running.endpoint}/_emulator/reset").status_code == 200
+        assert httpx.post(f"{running.endpoint}/_emulator/reset", json={}).status_code == 200
         usernames = sorted(user["Username"] for user in cognito.list_users(UserPoolId=POOL)["Users"])
         assert usernames == ["alice", "bob", "carol"]
         assert attributes(cognito.admin_get_user(UserPoolId=POOL, Username="alice"))["sub"] == ALICE_SUB

@@ -83,23 +83,52 @@ def test_an_empty_body_is_an_empty_request(http):
     ],
 )
 def test_an_unknown_target_is_an_unknown_operation(http, target):
-    response = http.post("/", content="{}", headers={"x-amz-target": target})
+    headers = {"x-amz-target": target, "content-type": "application/x-amz-json-1.1"}
+    response = http.post("/", content="{}", headers=headers)
     assert_error(response, "UnknownOperationException")
     assert_request_id(response)
 
 
-def test_a_missing_target_is_an_unknown_operation(http):
+def test_a_missing_target_is_an_unknown_operation_that_says_so(http):
     response = http.post("/", content="{}", headers={"content-type": "application/x-amz-json-1.1"})
-    assert_error(response, "UnknownOperationException")
-
-
-def test_the_content_type_is_not_required(http):
-    # Some clients send application/json or nothing; AWS answers them all the same.
-    response = http.post(
-        "/", content='{"MaxResults": 5}', headers={"x-amz-target": TARGET_PREFIX + "ListUserPools"}
+    message = assert_error(response, "UnknownOperationException")
+    assert message == (
+        "The X-Amz-Target header is missing: send X-Amz-Target: AWSCognitoIdentityProviderService.<Operation>."
     )
-    assert response.status_code == 200
-    assert response.json() == {"UserPools": []}
+
+
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        None,
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+        "application/json",
+        "application/x-amz-json-1.0",
+    ],
+)
+def test_a_content_type_other_than_aws_json_1_1_is_refused(http, cognito, content_type):
+    # AWS routes a request by its content type; these are also what a web page can send without a preflight.
+    headers = {"x-amz-target": TARGET_PREFIX + "CreateUserPool"}
+    if content_type:
+        headers["content-type"] = content_type
+    response = http.post("/", content='{"PoolName": "p"}', headers=headers)
+    message = assert_error(response, "UnknownOperationException")
+    assert message.startswith("The Content-Type of a request must be application/x-amz-json-1.1")
+    assert cognito.list_user_pools(MaxResults=5)["UserPools"] == []
+
+
+def test_the_aws_json_content_type_may_name_a_charset(http):
+    response = http.post(
+        "/",
+        content='{"MaxResults": 5}',
+        headers={
+            "x-amz-target": TARGET_PREFIX + "ListUserPools",
+            "content-type": "application/x-amz-json-1.1; charset=utf-8",
+        },
+    )
+    assert response.status_code == 200 and response.json() == {"UserPools": []}
 
 
 def test_null_members_are_absent_members(http, cognito):
@@ -361,7 +390,7 @@ def test_health_and_reset(http, cognito):
     assert isinstance(health.json()["version"], str)
 
     cognito.create_user_pool(PoolName="p")
-    reset = http.post("/_emulator/reset")
+    reset = http.post("/_emulator/reset", json={})
     assert reset.status_code == 200
     assert reset.json() == {}
     assert cognito.list_user_pools(MaxResults=60)["UserPools"] == []

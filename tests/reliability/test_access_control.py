@@ -185,7 +185,7 @@ def test_emulator_api_wants_the_admin_token(guarded):
     assert (
         httpx.get(url + "/_emulator/messages", headers={"Authorization": "Bearer wrong"}).status_code == 401
     )
-    assert httpx.post(url + "/_emulator/reset").status_code == 401
+    assert httpx.post(url + "/_emulator/reset", json={}).status_code == 401
     assert httpx.get(url + "/_emulator/clock").status_code == 401
     assert (
         httpx.get(url + "/_emulator/messages", headers={"Authorization": f"Bearer {TOKEN}"}).status_code
@@ -226,7 +226,7 @@ def test_cors_allows_only_the_configured_origins(guarded):
     allowed = preflight("https://app.example.com")
     assert allowed.headers.get("access-control-allow-origin") == "https://app.example.com"
     refused = preflight("https://evil.example.net")
-    assert refused.status_code == 400 and "access-control-allow-origin" not in refused.headers
+    assert refused.status_code == 403 and "access-control-allow-origin" not in refused.headers
 
 
 def test_default_bind_is_loopback(monkeypatch):
