@@ -33,6 +33,8 @@ def check(settings: Settings) -> None:
         raise StartError(f"port {settings.port} is out of range: a port is a number from 0 to {MAX_PORT}")
     if settings.workers < 0:
         raise StartError(f"workers {settings.workers}: give a number of worker processes, or 0 to choose")
+    if settings.max_body_size < 1:
+        raise StartError(f"max-body-size {settings.max_body_size}: give the largest request body in bytes")
     for name, allowed in CHOICES.items():
         value = getattr(settings, name)
         if value not in allowed:

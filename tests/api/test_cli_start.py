@@ -107,6 +107,12 @@ def test_a_start_on_a_taken_port_changes_nothing(tmp_path, served):
         (["--port", "99999"], {}, "port 99999 is out of range: a port is a number from 0 to 65535"),
         ([], {ENV_PREFIX + "PORT": "-1"}, "port -1 is out of range"),
         (["--workers", "-2"], {}, "workers -2"),
+        (["--max-body-size", "0"], {}, "max-body-size 0: give the largest request body in bytes"),
+        (
+            [],
+            {ENV_PREFIX + "MAX_BODY_SIZE": "1MB"},
+            "COGNITO_EMULATOR_MAX_BODY_SIZE='1MB' is not a whole number",
+        ),
         (
             [],
             {ENV_PREFIX + "LOG_LEVEL": "loud"},
