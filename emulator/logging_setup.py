@@ -26,6 +26,8 @@ _OUTBOX_MESSAGE = "%s to %s code=%s purpose=%s pool=%s user=%s"
 _OUTBOX_FIELDS = ("channel", "destination", "code", "purpose", "pool", "user")
 # Fields emulator.http.wire attaches to its request line (``extra={"request": {...}}``).
 _REQUEST_ATTRIBUTE = "request"
+# Fields any other line may carry in JSON format (``extra={"fields": {...}}``), e.g. the start-up banner's.
+_FIELDS_ATTRIBUTE = "fields"
 
 _BOLD_INVERSE = "\033[1;7m"
 _GREEN = "\033[32m"
@@ -96,9 +98,10 @@ class JsonFormatter(logging.Formatter):
         fields = outbox_fields(record)
         if fields is not None:
             entry.update(fields)
-        request = getattr(record, _REQUEST_ATTRIBUTE, None)
-        if isinstance(request, dict):
-            entry.update({key: value for key, value in request.items() if value is not None})
+        for attribute in (_REQUEST_ATTRIBUTE, _FIELDS_ATTRIBUTE):
+            extra = getattr(record, attribute, None)
+            if isinstance(extra, dict):
+                entry.update({key: value for key, value in extra.items() if value is not None})
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, default=str, ensure_ascii=False)

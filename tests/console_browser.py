@@ -1,5 +1,6 @@
 """Headless Chromium for the console tests: Debian's /usr/bin/chromium (or $CHROMIUM) driven by Playwright for
-Python (never ``playwright install``: the system browser is used). Without either the tests are skipped.
+Python (never ``playwright install``: the system browser is used). Without either the tests are skipped,
+saying which is missing, and fail instead under CI (tests.real_clients).
 
 A test module takes the fixtures with ``from tests.console_browser import browser, page`` (one browser per
 module). Screenshots of the pages go to $CONSOLE_SCREENSHOTS when set (for a person to look at).
@@ -8,12 +9,13 @@ module). Screenshots of the pages go to $CONSOLE_SCREENSHOTS when set (for a per
 from __future__ import annotations
 
 import os
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests import real_clients
 
 BROWSER_ARGS = [
     "--headless",
@@ -28,17 +30,10 @@ BROWSER_ARGS = [
 VIEWPORT = {"width": 1280, "height": 900}
 
 
-def _chromium() -> str | None:
-    candidate = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
-    return candidate if candidate and Path(candidate).exists() else None
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
-    executable = _chromium()
-    if executable is None:
-        pytest.skip("no chromium (apt-get install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    executable = real_clients.chromium()
+    playwright_api = real_clients.playwright_sync_api()
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=executable, args=BROWSER_ARGS)
         yield launched

@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+import logging
 import os
 import sys
+import threading
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 from emulator import __version__
 from emulator.cli import inspect as cli_inspect
 from emulator.config import ENV_PREFIX, Settings
+
+if TYPE_CHECKING:
+    import socket
+
+    from emulator.engine.core import Emulator
 
 
 def _serve_parser(sub: argparse._SubParsersAction) -> None:
@@ -142,45 +151,120 @@ def worker_count(settings: Settings) -> int:
     """``--workers``, or when it is not given: one per CPU (reads run in every worker at once; writers take
     turns on the database, so more than a few only add memory), at most MAX_AUTO_WORKERS; and 1 for an
     in-memory SQLite database, which a process cannot share."""
-    from sqlalchemy.engine import make_url
+    from emulator.store.database import normalise_url
 
     if settings.workers > 0:
         return settings.workers
-    url = make_url(settings.database)
+    url = normalise_url(settings.database)
     if url.get_backend_name() == "sqlite" and url.database in (None, "", ":memory:"):
         return 1
     return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
 
 
+# After this long preparing the database (schema, fixtures) a start says that it is still at it.
+SLOW_START_SECONDS = 3.0
+
+
+def _fail(message: str) -> int:
+    print(f"cognito-emulator: {message}", file=sys.stderr)
+    return 2
+
+
+def _open_emulator(settings: Settings) -> Emulator:
+    """The Emulator (schema created or upgraded, fixtures loaded); StartError when its database cannot be
+    opened or written (an unwritable directory, a read-only file, a server that refuses)."""
+    from sqlalchemy.exc import DBAPIError
+
+    from emulator import worlds
+    from emulator.cli.start_checks import StartError
+    from emulator.engine import Emulator
+    from emulator.store.database import normalise_url
+
+    where = normalise_url(settings.database).render_as_string(hide_password=True)
+    # A start never waits without a word: another process may hold the database's write lock (SQLite waits
+    # for it up to its busy timeout, the emulator's own lock file without end).
+    notice = threading.Timer(
+        SLOW_START_SECONDS,
+        lambda: logging.getLogger("emulator").warning(
+            "still preparing the database %s after %.0f s: another process may hold its write lock, or its "
+            "server is slow to answer",
+            where,
+            SLOW_START_SECONDS,
+        ),
+    )
+    notice.daemon = True
+    notice.start()
+    try:
+        return worlds.install(Emulator(settings))
+    except DBAPIError as exc:
+        reason = (str(exc.orig).strip() or type(exc.orig).__name__).splitlines()[0]
+        if where.startswith("sqlite") and ("open" in reason or "readonly" in reason):
+            reason += " (the file and its directory must be writable)"
+        raise StartError(f"cannot use the database {where}: {reason}") from None
+    except FileExistsError as exc:  # the SQLite file's directory is a file (mkdir)
+        raise StartError(f"cannot use the database {where}: {exc.filename} is not a directory") from None
+    except OSError as exc:  # creating the SQLite file's directory or its lock file
+        raise StartError(f"cannot use the database {where}: {exc.strerror or exc}: {exc.filename}") from None
+    finally:
+        # Joined too: the prefork parent forks next, and should have no other thread when it does.
+        notice.cancel()
+        notice.join()
+
+
+def announce(settings: Settings, database: str, pools: int) -> None:
+    """The start-up banner: a line on stdout, or in JSON log format a JSON line among the logs (stderr)."""
+    text = f"Cognito emulator {__version__} listening on {settings.base_url}  database: {database}  pools: {pools}"
+    if settings.log_format != "json":
+        print(text, flush=True)
+        return
+    fields = {"version": __version__, "url": settings.base_url, "database": database, "pools": pools}
+    logging.getLogger("emulator").info(text, extra={"fields": fields})
+
+
 def serve(settings: Settings) -> int:
+    """Check the settings, bind the socket, and only then open the database and load the fixtures: a start
+    that cannot serve changes nothing (a running emulator on the same database keeps its data)."""
+    from emulator import logging_setup
+    from emulator.cli import listen, start_checks
+    from emulator.cli.start_checks import StartError
+
+    try:
+        start_checks.check(settings)
+    except StartError as exc:
+        return _fail(str(exc))
+    logging_setup.configure(settings.log_level, settings.log_format)
+    try:
+        sock = listen.bind(settings.host, settings.port)
+    except StartError as exc:
+        return _fail(str(exc))
+    if settings.port == 0:  # the port the system chose, for the banner and the tokens' issuer
+        settings = replace(settings, port=sock.getsockname()[1])
+    try:
+        return _serve_on(sock, settings)
+    finally:
+        sock.close()
+
+
+def _serve_on(sock: socket.socket, settings: Settings) -> int:
     import uvicorn
     from sqlalchemy import func, select
 
-    from emulator import logging_setup, worlds
+    from emulator import worlds
+    from emulator.cli.start_checks import StartError
     from emulator.engine import Emulator
-    from emulator.http import prefork, sigv4
+    from emulator.http import prefork
     from emulator.http.app import create_app
     from emulator.store.models import UserPool
     from emulator.worlds.fixtures import FixtureError
 
     try:
-        sigv4.parse_credentials(settings.iam_credentials)
-    except ValueError as exc:
-        print(f"cognito-emulator: {exc}", file=sys.stderr)
-        return 2
-    logging_setup.configure(settings.log_level, settings.log_format)
-    try:
-        emulator = worlds.install(Emulator(settings))
+        emulator = _open_emulator(settings)
     except FixtureError as exc:
-        print(f"cognito-emulator: {exc.heading}:\n{exc}", file=sys.stderr)
-        return 2
+        return _fail(f"{exc.heading}:\n{exc}")
+    except StartError as exc:
+        return _fail(str(exc))
     with emulator.database.session(write=False) as session:
-        pools = session.scalar(select(func.count()).select_from(UserPool))
-    print(
-        f"Cognito emulator {__version__} listening on {settings.base_url}  "
-        f"database: {emulator.database.describe()}  pools: {pools}",
-        flush=True,
-    )
+        pools = session.scalar(select(func.count()).select_from(UserPool)) or 0
     common = {
         "host": settings.host,
         "port": settings.port,
@@ -193,9 +277,15 @@ def serve(settings: Settings) -> int:
         **({"log_config": None} if settings.log_format == "json" else {}),
     }
     workers = worker_count(settings)
+    # The socket has been listening since before the database was opened: connections made from now on wait
+    # in its backlog until uvicorn accepts them.
+    announce(settings, emulator.database.describe(), pools)
     if workers == 1:
-        uvicorn.run(create_app(emulator=emulator), **common)
-        return 0
+        server = uvicorn.Server(uvicorn.Config(create_app(emulator=emulator), **common))
+        # After its graceful shutdown uvicorn raises the signal that stopped it again: Ctrl-C ends here.
+        with contextlib.suppress(KeyboardInterrupt):
+            server.run(sockets=[sock])
+        return 0 if server.started else 1
     # No connection or lock file may cross into a worker: each opens its own.
     emulator.close()
     if prefork.available():
@@ -205,8 +295,11 @@ def serve(settings: Settings) -> int:
             ),
             workers,
             common,
+            sock,
         )
-    # Without fork (Windows): uvicorn's spawned workers, which rebuild the settings from the environment.
+    # Without fork (Windows): uvicorn's spawned workers, which rebuild the settings from the environment and
+    # bind the port again themselves (so the checking socket is closed first).
+    sock.close()
     _export_to_env(replace(settings, workers=workers))
     uvicorn.run("emulator.http.app:app_from_env", factory=True, workers=workers, **common)
     return 0
@@ -233,13 +326,18 @@ def _export_parser(sub: argparse._SubParsersAction) -> None:
 def export(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from sqlalchemy.engine import make_url
-
     from emulator.store import Database
+    from emulator.store.database import normalise_url, url_problem
     from emulator.worlds import fixtures
 
-    settings = Settings.from_env(database=args.database)
-    url = make_url(settings.database)
+    try:
+        settings = Settings.from_env(database=args.database)
+    except ValueError as exc:
+        return _fail(str(exc))
+    problem = url_problem(settings.database)
+    if problem is not None:
+        return _fail(f"--database {problem}")
+    url = normalise_url(settings.database)
     missing_file = url.database not in (None, "", ":memory:") and not Path(url.database).expanduser().exists()
     if url.get_backend_name() == "sqlite" and missing_file:
         print(f"cognito-emulator: no emulator database at {url.database}", file=sys.stderr)
@@ -280,7 +378,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "handler", None) is not None:
         return cli_inspect.run(args)
     if args.command == "serve":
-        return serve(settings_from_args(args))
+        try:
+            settings = settings_from_args(args)
+        except ValueError as exc:  # a COGNITO_EMULATOR_* variable that is not of its setting's type
+            return _fail(str(exc))
+        return serve(settings)
     if args.command == "export":
         return export(args)
     parser.error(f"unknown command {args.command}")

@@ -2,14 +2,16 @@
 
 uvicorn's own workers are fresh interpreters that import everything again: with two of them the server took
 1.3 s to answer its first health check on a quiet machine (3.5 s on a loaded one), against 0.7 s with one.
-Here the parent imports the emulator, creates or upgrades the schema and loads the fixtures once, opens the
-listening socket, and then forks the workers: each serves within milliseconds and shares the parent's memory
-pages until it writes to them. Every worker builds its own database engine after the fork (connections
-must never cross a fork); all state is in the database, so any worker answers any request.
+Here the parent opens the listening socket (before anything else: emulator.cli.listen), imports the emulator,
+creates or upgrades the schema and loads the fixtures once, and then forks the workers: each serves within
+milliseconds and shares the parent's memory pages until it writes to them. Every worker builds its own
+database engine after the fork (connections must never cross a fork); all state is in the database, so any
+worker answers any request.
 
 The parent only supervises. SIGINT or SIGTERM stops every worker (uvicorn's graceful shutdown) and then the
-parent. A worker that dies is replaced, unless it dies during its first seconds: a worker that cannot start
-would otherwise be restarted forever, so then the server stops with an error.
+parent; a parent that dies any other way (SIGKILL) takes its workers with it (emulator.http.parent_watch). A worker
+that dies is replaced, unless it dies during its first seconds: a worker that cannot start would otherwise be
+restarted forever, so then the server stops with an error.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
 import time
 import traceback
@@ -25,6 +28,8 @@ from collections.abc import Callable
 from typing import Any
 
 import uvicorn
+
+from emulator.http import parent_watch
 
 log = logging.getLogger("emulator")
 
@@ -36,10 +41,10 @@ def available() -> bool:
     return hasattr(os, "fork")
 
 
-def serve(make_app: Callable[[], Any], workers: int, options: dict[str, Any]) -> int:
+def serve(make_app: Callable[[], Any], workers: int, options: dict[str, Any], sock: socket.socket) -> int:
     """Fork ``workers`` processes that each serve ``make_app()`` (called in the worker) with uvicorn
-    ``options`` on one shared socket; supervise them until a signal stops them. The exit status."""
-    sock = uvicorn.Config(app=None, **options).bind_socket()
+    ``options`` on the listening socket ``sock``; supervise them until a signal stops them. The exit status."""
+    parent = os.getpid()
     started: dict[int, float] = {}
     stopping = False
 
@@ -48,8 +53,11 @@ def serve(make_app: Callable[[], Any], workers: int, options: dict[str, Any]) ->
         if pid == 0:  # the worker
             code = 1
             try:
+                # The parent's handlers first (a SIGTERM now must not run the parent's stop()), then the
+                # parent-death signal, which is SIGTERM.
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
+                parent_watch.follow(parent)
                 uvicorn.Server(uvicorn.Config(make_app(), **options)).run(sockets=[sock])
                 code = 0
             except BaseException:  # noqa: BLE001 - a worker reports and exits, never returns to the parent's loop

@@ -16,8 +16,9 @@ import importlib.util
 import logging
 from pathlib import Path
 
-from sqlalchemy import Engine, create_engine, event, select
+from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, NoSuchModuleError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import StaticPool
 
@@ -44,7 +45,11 @@ MAX_OVERFLOW = 40
 
 
 def normalise_url(url: str | URL) -> URL:
-    """``postgresql://`` means psycopg (v3) when psycopg2, SQLAlchemy's default driver, is not installed."""
+    """A SQLAlchemy URL, or a plain file path (no ``://``), which names a SQLite file: the most common first
+    guess at ``--database``. ``postgresql://`` means psycopg (v3) when psycopg2, SQLAlchemy's default driver,
+    is not installed."""
+    if isinstance(url, str) and "://" not in url:
+        url = "sqlite://" if url in ("", ":memory:") else f"sqlite:///{url}"
     parsed = make_url(url)
     if (
         parsed.drivername == "postgresql"
@@ -53,6 +58,31 @@ def normalise_url(url: str | URL) -> URL:
     ):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed
+
+
+def url_problem(url: str) -> str | None:
+    """Why ``url`` cannot name an emulator database (an unknown kind, a driver that is not installed), in
+    one sentence; None when it can. Nothing is opened."""
+    try:
+        parsed = normalise_url(url)
+        dialect = parsed.get_dialect()
+    except NoSuchModuleError:  # a subclass of ArgumentError
+        parsed = make_url(url)
+        return (
+            f"{parsed.render_as_string(hide_password=True)}: unknown kind of database {parsed.drivername!r} "
+            "(use a file path, sqlite:///FILE or postgresql://USER:PASSWORD@HOST/DATABASE)"
+        )
+    except ArgumentError:
+        return f"{url!r} is neither a database URL nor a file path (try sqlite:///path/to/file.db)"
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        if parsed.get_backend_name() == "postgresql":
+            return "PostgreSQL needs its driver: pip install 'cognito-emulator[postgres]'"
+        return (
+            f"{parsed.get_backend_name()} needs its Python driver ({exc.name or exc}), which is not installed"
+        )
+    return None
 
 
 class Database:
@@ -126,6 +156,12 @@ class Database:
         with self._write_engine.begin() as connection:
             self.created_tables = migrations.recorded_version(connection) is None
             self.migrated = migrations.upgrade(connection)
+            # A read-only database (a read-only SQLite file, a read-only role) fails here, at start, rather
+            # than at the first request that writes: an up-to-date schema alone writes nothing.
+            state = EmulatorState.__table__
+            connection.execute(
+                update(state).where(state.c.key == migrations.VERSION_KEY).values(value=state.c.value)
+            )
         for line in self.migrated:
             log.info("database %s: %s", self.describe(), line)
 

@@ -8,8 +8,8 @@ username and password taken from the README's "Every sign-in step" table (so the
 table tells a person), plus the fixture's TOTP secrets. Each script prints a JSON summary, with every request
 Amplify made and every answer when a scenario fails, and exits non-zero on failure; the summary is shown here.
 
-Skipped (not failed) only when ``node`` is missing or ``tests/amplify/node_modules`` is absent
-(``npm ci`` in tests/amplify installs it).
+The suite installs aws-amplify itself (``npm ci`` in tests/amplify, once: tests.real_clients); the tests are
+skipped, saying why, only where node or npm is missing or the install fails, and fail instead under CI.
 """
 
 from __future__ import annotations
@@ -31,16 +31,19 @@ import pytest
 from emulator.config import Settings
 from emulator.testing import ServerThread
 from emulator.worlds import fixtures
+from tests import real_clients
 from tests.conftest import make_boto_client
 
 HERE = Path(__file__).parent
 NODE = shutil.which("node")
 SCRIPT_TIMEOUT = 60
 
-pytestmark = pytest.mark.skipif(
-    NODE is None or not (HERE / "node_modules" / "aws-amplify").is_dir(),
-    reason="the Amplify suite needs node and tests/amplify/node_modules (run `npm ci` in tests/amplify)",
-)
+
+@pytest.fixture(scope="module", autouse=True)
+def amplify_js() -> Path:
+    """aws-amplify installed in tests/amplify (tests.real_clients: npm ci once, or a skip that says why)."""
+    return real_clients.node_project(HERE, "aws-amplify")
+
 
 # Scenarios per script, each with the world entries it uses (test_scenario_lists checks the names against
 # each script's --list).

@@ -2,8 +2,9 @@
 the block is taken from README.md as it is and compiled with ``tsc --strict --noEmit`` against the aws-amplify
 types of tests/amplify/node_modules and an amplify_outputs.json shaped like the one ``npx ampx`` writes.
 
-Needs node; the TypeScript compiler is a devDependency of tests/amplify (``npm ci`` there installs it, and
-this test runs that when it is missing). Skipped only when node itself is missing.
+Needs node; the TypeScript compiler is a devDependency of tests/amplify, installed with the rest of it by
+tests.real_clients (``npm ci`` once, shared with the Amplify suite). Skipped, saying why, only where node or npm
+is missing or the install fails, and failed instead under CI.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ import shutil
 import subprocess
 from pathlib import Path
 
-import pytest
+from tests import real_clients
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
@@ -34,8 +35,6 @@ TSCONFIG = {
     "files": ["src/main.ts"],
 }
 
-pytestmark = pytest.mark.skipif(shutil.which("node") is None, reason="needs node (and npm) for tsc")
-
 
 def readme_snippet() -> str:
     """The first ```ts block of the README's Amplify Gen 2 section."""
@@ -48,11 +47,7 @@ def readme_snippet() -> str:
 
 
 def tsc() -> Path:
-    compiler = HERE / "node_modules" / ".bin" / "tsc"
-    if not compiler.exists():
-        npm = shutil.which("npm")
-        assert npm, "node is installed but npm is not: install npm to run `npm ci` in tests/amplify"
-        subprocess.run([npm, "ci", "--no-audit", "--no-fund"], cwd=HERE, check=True, timeout=600)
+    compiler = real_clients.node_project(HERE, "typescript") / "node_modules" / ".bin" / "tsc"
     assert compiler.exists(), "tests/amplify/package.json must list typescript as a devDependency"
     return compiler
 

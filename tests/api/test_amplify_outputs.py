@@ -9,7 +9,6 @@ from __future__ import annotations
 import copy
 import json
 import os
-import shutil
 import subprocess
 import sys
 import time
@@ -22,6 +21,7 @@ from pycognito.aws_srp import AWSSRP
 from emulator.testing import EmulatorClient, LocalEmulator
 from emulator.testing.server import free_port
 from emulator.worlds import amplify_outputs
+from tests import real_clients
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = Path(__file__).resolve().parent / "data"
@@ -316,13 +316,10 @@ def test_serve_refuses_a_bad_file(tmp_path):
 AMPLIFY_DIR = ROOT / "tests" / "amplify"
 
 
-@pytest.mark.skipif(
-    shutil.which("node") is None or not (AMPLIFY_DIR / "node_modules" / "aws-amplify").is_dir(),
-    reason="needs node and tests/amplify/node_modules (npm ci in tests/amplify)",
-)
 def test_an_amplify_app_only_adds_the_endpoint(app):
     """Amplify JS v6 configured from the file plus ``userPoolEndpoint`` (less the identity pool, which the
     emulator does not have) signs up, confirms and signs in."""
+    real_clients.node_project(AMPLIFY_DIR, "aws-amplify")
     result = subprocess.run(
         ["node", str(DATA / "amplify_outputs_app.cjs")],
         capture_output=True,

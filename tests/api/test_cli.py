@@ -126,8 +126,16 @@ def test_pools_and_clients_survive_a_restart(tmp_path, served, workers):
     )
     served.append(second)
     second.wait_until_ready(second_port)
-    assert f"http://127.0.0.1:{second_port}" in second.banner
-    assert second.banner.endswith("pools: 1")
+    # In JSON format the banner is the first JSON line among the logs, on stderr; stdout stays empty.
+    assert second.stdout_path.read_text() == ""
+    banner = json.loads(second.stderr_path.read_text().splitlines()[0])
+    assert f"listening on http://127.0.0.1:{second_port}" in banner["message"]
+    assert banner["message"].endswith("pools: 1")
+    assert (banner["url"], banner["pools"], banner["logger"]) == (
+        f"http://127.0.0.1:{second_port}",
+        1,
+        "emulator",
+    )
 
     cognito = make_boto_client(f"http://127.0.0.1:{second_port}")
     assert cognito.describe_user_pool(UserPoolId=pool["Id"])["UserPool"] == pool

@@ -654,7 +654,7 @@ def test_serve_refuses_to_start_with_a_broken_fixture_file(tmp_path: Path, capsy
         tmp_path, "pools:\n  - {id: us-east-1_Bad000001, name: b, users: [{username: x, status: NEW}]}\n"
     )
     code = main(
-        ["serve", "--port", "1", "--database", f"sqlite:///{tmp_path / 'e.db'}", "--fixtures", str(bad)]
+        ["serve", "--port", "0", "--database", f"sqlite:///{tmp_path / 'e.db'}", "--fixtures", str(bad)]
     )
     assert code == 2
     err = capsys.readouterr().err

@@ -1,12 +1,12 @@
 """Tokens verified by the npm package aws-jwt-verify under Node, and the issuer settings.
 
-Needs ``npm ci`` in tests/node (CI does it); skipped, saying so, where Node or that install is missing.
+The suite installs aws-jwt-verify itself (``npm ci`` in tests/node, once: tests.real_clients); skipped, saying
+why, only where node or npm is missing or the install fails, and failed instead under CI.
 """
 
 from __future__ import annotations
 
 import json
-import shutil
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -18,16 +18,14 @@ from test_tokens_support import add_user, claims, make_client, make_pool, sign_i
 
 from emulator.config import Settings
 from emulator.testing import ServerThread
+from tests import real_clients
 from tests.conftest import make_boto_client
 
 NODE_PROJECT = Path(__file__).resolve().parent.parent / "node"
 
 
 def node_verify(checks: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    if shutil.which("node") is None:
-        pytest.skip("node is not installed")
-    if not (NODE_PROJECT / "node_modules" / "aws-jwt-verify").is_dir():
-        pytest.skip(f"aws-jwt-verify is not installed: run `npm ci` in {NODE_PROJECT}")
+    real_clients.node_project(NODE_PROJECT, "aws-jwt-verify")
     completed = subprocess.run(
         ["node", "verify.mjs"],
         cwd=NODE_PROJECT,

@@ -24,8 +24,9 @@ import pytest
 
 from emulator.config import Settings
 from emulator.testing import ServerThread
+from tests import real_clients
 from tests.conftest import make_boto_client
-from tests.console_browser import BROWSER_ARGS, _chromium
+from tests.console_browser import BROWSER_ARGS
 
 AMPLIFY = Path(__file__).resolve().parents[1] / "amplify"
 ESBUILD = AMPLIFY / "node_modules" / ".bin" / "esbuild"
@@ -123,10 +124,9 @@ def pages(tmp_path_factory: pytest.TempPathFactory) -> Iterator[_Pages]:
 
 @pytest.fixture(scope="module")
 def browser() -> Iterator[object]:
-    executable = _chromium()
-    if executable is None:
-        pytest.skip("no chromium (apt-get install chromium)")
-    playwright_api = pytest.importorskip("playwright.sync_api", reason="pip install playwright")
+    # The system Chromium and Playwright, or a skip that says which is missing (a failure under CI).
+    executable = real_clients.chromium()
+    playwright_api = real_clients.playwright_sync_api()
     # evil.test and app.test are other sites on this machine, as a page on the internet is to the browser.
     rules = "--host-resolver-rules=MAP evil.test 127.0.0.1, MAP app.test 127.0.0.1"
     with playwright_api.sync_playwright() as playwright:

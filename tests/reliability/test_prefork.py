@@ -4,8 +4,10 @@ server instead of being restarted forever."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -83,6 +85,39 @@ def test_sigterm_to_the_parent_alone_stops_every_worker(tmp_path: Path) -> None:
         server.kill()
 
 
+@pytest.mark.parametrize("way", ["parent-death signal", "watchdog alone"])
+def test_workers_end_with_a_parent_killed_by_sigkill(tmp_path: Path, monkeypatch, way: str) -> None:
+    """A parent that cannot stop its workers (SIGKILL) still takes them with it (emulator.http.parent_watch): they
+    would otherwise go on serving the port and holding the database. "watchdog alone" is the portable way,
+    as on a system without prctl: the server runs with parent_watch's prctl call turned off."""
+    if way == "watchdog alone":
+        site = tmp_path / "site"
+        site.mkdir()
+        (site / "sitecustomize.py").write_text(
+            "from emulator.http import parent_watch\nparent_watch._ask_kernel = lambda signum: None\n"
+        )
+        root = Path(__file__).resolve().parents[2]
+        monkeypatch.setenv("PYTHONPATH", os.pathsep.join([str(site), str(root)]))
+    server = EmulatorProcess(f"sqlite:///{tmp_path / 'e.db'}", tmp_path / "server.log", workers=2).start()
+    try:
+        wait_for(lambda: len(workers_of(server)) == 2)
+        workers = workers_of(server)
+        assert server.process is not None
+        server.process.send_signal(signal.SIGKILL)
+        server.process.wait(timeout=10)
+        # The workers' deadline is about a second (parent_watch.GRACE_SECONDS); this bound only has to catch
+        # workers that stay (they used to serve for as long as nobody killed them).
+        for worker in workers:
+            wait_for(lambda worker=worker: not running(worker), timeout=10)
+        # The port is free again.
+        with socket.create_server(("127.0.0.1", server.port)):
+            pass
+    finally:
+        # Workers of a failed run: their process group outlives the parent.
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(server.process.pid, signal.SIGKILL)
+
+
 def test_a_worker_that_cannot_start_stops_the_server(tmp_path: Path) -> None:
     """Every worker fails while making its app: the server stops with status 1 instead of restarting them."""
     script = (
@@ -92,7 +127,7 @@ def test_a_worker_that_cannot_start_stops_the_server(tmp_path: Path) -> None:
         "real = prefork.serve\n"
         "def failing_app():\n"
         "    raise RuntimeError('this worker cannot start')\n"
-        "prefork.serve = lambda make_app, workers, options: real(failing_app, workers, options)\n"
+        "prefork.serve = lambda make_app, workers, options, sock: real(failing_app, workers, options, sock)\n"
         f"sys.exit(cli.main(['serve', '--port', '0', '--database', 'sqlite:///{tmp_path / 'e.db'}', "
         "'--workers', '2']))\n"
     )

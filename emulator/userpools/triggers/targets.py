@@ -36,7 +36,7 @@ def parse_mapping(text: str) -> tuple[str, str]:
     if not sep or not name.strip() or not target.strip():
         raise ValueError(f"a trigger mapping is NAME=TARGET, got {text!r}")
     target = target.strip()
-    if not (target.startswith("python:") or target.startswith(("http://", "https://"))):
+    if target == "python:" or not target.startswith(("python:", "http://", "https://")):
         raise ValueError(f"a trigger target is python:module:function or http(s)://host:port, got {target!r}")
     return name.strip(), target
 

@@ -1,0 +1,54 @@
+"""What ``serve`` checks before it binds a socket or opens the database: every setting that can be wrong on
+its own, so that a mistake is one line and exit status 2, never a traceback or a half-done start.
+
+Flags are checked by argparse already; the same settings can also come from ``COGNITO_EMULATOR_*``
+variables, which argparse never sees, so each one is checked here whatever its source.
+"""
+
+from __future__ import annotations
+
+from emulator.config import Settings
+from emulator.http import sigv4
+from emulator.store.database import url_problem
+from emulator.userpools.triggers import targets
+
+# The values a setting may take, where it has a fixed set (the same as the flags' choices in emulator.cli).
+CHOICES = {
+    "log_level": ("debug", "info", "warning", "error"),
+    "log_format": ("text", "json"),
+    "issuer": ("local", "aws"),
+    "password_hashing": ("fast", "strong"),
+}
+MAX_PORT = 65535
+
+
+class StartError(Exception):
+    """Why the server cannot start, in one line for a person."""
+
+
+def check(settings: Settings) -> None:
+    """Raise StartError for the first setting that cannot work; touch nothing (no socket, no database)."""
+    if not 0 <= settings.port <= MAX_PORT:
+        raise StartError(f"port {settings.port} is out of range: a port is a number from 0 to {MAX_PORT}")
+    if settings.workers < 0:
+        raise StartError(f"workers {settings.workers}: give a number of worker processes, or 0 to choose")
+    if settings.max_body_size < 1:
+        raise StartError(f"max-body-size {settings.max_body_size}: give the largest request body in bytes")
+    for name, allowed in CHOICES.items():
+        value = getattr(settings, name)
+        if value not in allowed:
+            raise StartError(f"{name.replace('_', '-')} {value!r}: choose one of {', '.join(allowed)}")
+    for mapping in settings.triggers:
+        try:
+            targets.parse_mapping(mapping)
+        except ValueError as exc:
+            raise StartError(f"--trigger: {exc}") from None
+    if settings.lambda_endpoint and not settings.lambda_endpoint.startswith(("http://", "https://")):
+        raise StartError(f"--lambda-endpoint {settings.lambda_endpoint!r}: give an http(s)://host:port URL")
+    try:
+        sigv4.parse_credentials(settings.iam_credentials)
+    except ValueError as exc:
+        raise StartError(str(exc)) from None
+    problem = url_problem(settings.database)
+    if problem is not None:
+        raise StartError(f"--database {problem}")
