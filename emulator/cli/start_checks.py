@@ -7,6 +7,8 @@ variables, which argparse never sees, so each one is checked here whatever its s
 
 from __future__ import annotations
 
+import re
+
 from emulator.config import Settings
 from emulator.http import sigv4
 from emulator.store.database import url_problem
@@ -20,6 +22,12 @@ CHOICES = {
     "password_hashing": ("fast", "strong"),
 }
 MAX_PORT = 65535
+# An origin is scheme://host[:port] and nothing more; '*' may stand for labels or the port.
+_ORIGIN = re.compile(
+    r"^https?://[A-Za-z0-9*.\-]+(\:([0-9]+|\*))?$|^https?://\[[0-9A-Fa-f:]+\](\:([0-9]+|\*))?$"
+)
+# A Host name (or address), without scheme, port or path; '*' may stand for labels.
+_HOST = re.compile(r"^[A-Za-z0-9*.\-]+$|^\[?[0-9A-Fa-f:]+\]?$")
 
 
 class StartError(Exception):
@@ -49,6 +57,18 @@ def check(settings: Settings) -> None:
         sigv4.parse_credentials(settings.iam_credentials)
     except ValueError as exc:
         raise StartError(str(exc)) from None
+    for origin in settings.cors_origins:
+        if origin != "*" and not _ORIGIN.match(origin.strip().rstrip("/")):
+            raise StartError(
+                f"--cors-origin {origin!r}: give an origin as scheme://host[:port], e.g. https://app.example.com "
+                "or http://localhost:*, or '*'"
+            )
+    for host in settings.allowed_hosts:
+        if host != "*" and not _HOST.match(host.strip()):
+            raise StartError(
+                f"--allowed-host {host!r}: give a host name without scheme, port or path, e.g. emulator or "
+                "*.example.com, or '*'"
+            )
     problem = url_problem(settings.database)
     if problem is not None:
         raise StartError(f"--database {problem}")

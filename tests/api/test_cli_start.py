@@ -121,6 +121,23 @@ def test_a_start_on_a_taken_port_changes_nothing(tmp_path, served):
         ([], {ENV_PREFIX + "LOG_FORMAT": "xml"}, "log-format 'xml': choose one of text, json"),
         (["--lambda-endpoint", "localhost:3001"], {}, "--lambda-endpoint 'localhost:3001'"),
         (["--iam-credentials", "nosecret"], {}, "--iam-credentials wants ACCESS_KEY:SECRET"),
+        (
+            ["--cors-origin", "notanorigin"],
+            {},
+            "--cors-origin 'notanorigin': give an origin as scheme://host",
+        ),
+        (
+            ["--cors-origin", "https://app.example.com/path"],
+            {},
+            "--cors-origin 'https://app.example.com/path'",
+        ),
+        ([], {ENV_PREFIX + "CORS_ORIGINS": "ftp://x"}, "--cors-origin 'ftp://x'"),
+        (
+            ["--allowed-host", "a/b"],
+            {},
+            "--allowed-host 'a/b': give a host name without scheme, port or path",
+        ),
+        (["--allowed-host", "http://emulator"], {}, "--allowed-host 'http://emulator'"),
         (["--host", "no-such-host.invalid"], {}, "cannot listen on no-such-host.invalid:"),
         (["--host", "192.0.2.1"], {}, "cannot listen on 192.0.2.1:"),
     ],
