@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import sys
+from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import httpx
@@ -80,3 +84,18 @@ def console_csrf(http: httpx.Client) -> dict[str, str]:
     found = re.search(r'name="csrf_token" value="([^"]+)"', http.get("/_emulator/").text)
     assert found, "the console's forms carry no CSRF token"
     return {"csrf_token": found.group(1)}
+
+
+SCRIPTS = Path(__file__).resolve().parents[1] / "scripts"
+
+
+def load_script(name: str) -> ModuleType:
+    """``scripts/<name>.py`` as a module (the scripts are not a package), loaded once per test run."""
+    if name in sys.modules:
+        return sys.modules[name]
+    spec = importlib.util.spec_from_file_location(name, SCRIPTS / f"{name}.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[name] = module
+    spec.loader.exec_module(module)
+    return module

@@ -6,23 +6,13 @@ A report, never a failure: AWS moving its API is news for a maintainer (who then
 
 from __future__ import annotations
 
-import importlib.util
-import sys
-from functools import cache
-from pathlib import Path
 from typing import Any
 
-SCRIPT = Path(__file__).resolve().parents[1] / "scripts" / "update_service_model.py"
+from tests.helpers import load_script
 
 
-@cache
 def _script() -> Any:
-    spec = importlib.util.spec_from_file_location("update_service_model", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("update_service_model", module)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("update_service_model")
 
 
 def drift_report() -> list[str]:

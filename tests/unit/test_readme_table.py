@@ -5,31 +5,18 @@ When this fails after you implemented an operation, run ``python scripts/operati
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from emulator.protocol import service_model
 from emulator.userpools import operations
+from tests.helpers import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "operations_table", ROOT / "scripts" / "operations_table.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("operations_table", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-script = load_script()
+script = load_script("operations_table")
 
 
 def test_the_committed_readme_table_is_current():

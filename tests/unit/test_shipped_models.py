@@ -3,33 +3,21 @@ time needs botocore."""
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import subprocess
 import sys
 import textwrap
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 
 from emulator.protocol import service_model
+from tests.helpers import load_script
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def load_script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "update_service_model", ROOT / "scripts" / "update_service_model.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules.setdefault("update_service_model", module)
-    spec.loader.exec_module(module)
-    return module
-
-
-script = load_script()
+script = load_script("update_service_model")
 
 
 def test_the_cognito_idp_model_is_botocore_1_44_8_with_153_operations():
