@@ -1,0 +1,9 @@
+"""The OAuth 2.0 / OpenID Connect endpoints of a user pool domain: /oauth2/token, /oauth2/userInfo, /oauth2/revoke.
+
+``routes`` are relative to the domain's root; the domain site (http/domain_site.py) serves them under every pool
+domain, by path prefix (``/<domain>/oauth2/token``) and by Host name.
+"""
+
+from starlette.routing import BaseRoute
+
+routes: list[BaseRoute] = []
