@@ -187,6 +187,7 @@ class Emulator(System):
         ]
         if self.workers is not None:
             cmd += ["--workers", str(self.workers)]
+        cmd += self.extra.get("args", [])  # e.g. --fixtures for the reset measurement
         return cmd, REPO, {"PYTHONPATH": str(REPO)}
 
     def version(self) -> str:

@@ -119,3 +119,60 @@ def test_an_in_memory_database_makes_keys_inline_without_a_thread():
         assert instance.spare_keys._thread is None
     finally:
         instance.close()
+
+
+def sign_in(emulator: Emulator, pool: str) -> dict[str, str]:
+    client = emulator.call(
+        "CreateUserPoolClient",
+        {"UserPoolId": pool, "ClientName": "c", "ExplicitAuthFlows": ["ALLOW_ADMIN_USER_PASSWORD_AUTH"]},
+    )["UserPoolClient"]["ClientId"]
+    emulator.call("AdminCreateUser", {"UserPoolId": pool, "Username": "amy", "MessageAction": "SUPPRESS"})
+    emulator.call(
+        "AdminSetUserPassword",
+        {"UserPoolId": pool, "Username": "amy", "Password": "Passw0rd!", "Permanent": True},
+    )
+    return emulator.call(
+        "AdminInitiateAuth",
+        {
+            "UserPoolId": pool,
+            "ClientId": client,
+            "AuthFlow": "ADMIN_USER_PASSWORD_AUTH",
+            "AuthParameters": {"USERNAME": "amy", "PASSWORD": "Passw0rd!"},
+        },
+    )["AuthenticationResult"]
+
+
+def test_a_deleted_pools_keys_go_back_to_the_stock_under_new_kids(emulator: Emulator):
+    import jwt
+
+    emulator.spare_keys.close()  # no background filler: the stock holds only what deletion gives back
+    first = create_pool(emulator, "first")
+    old_kids = set(pool_kids(emulator, first).values())
+    old_tokens = sign_in(emulator, first)
+    emulator.call("DeleteUserPool", {"UserPoolId": first})
+
+    recycled = spare_kids(emulator)
+    assert len(recycled) == 2 and old_kids.isdisjoint(recycled)
+
+    second = create_pool(emulator, "second")
+    new_kids = set(pool_kids(emulator, second).values())
+    assert new_kids == set(recycled) and spare_kids(emulator) == []
+    # A token of the deleted pool names a kid that no pool has any more, and its own issuer.
+    header = jwt.get_unverified_header(old_tokens["AccessToken"])
+    assert header["kid"] in old_kids and header["kid"] not in new_kids
+    with emulator.database.session(write=False) as session:
+        assert session.scalar(select(SigningKey).where(SigningKey.kid == header["kid"])) is None
+    # The new pool's tokens verify as usual.
+    new_tokens = sign_in(emulator, second)
+    assert emulator.call("GetUser", {"AccessToken": new_tokens["AccessToken"]})["Username"] == "amy"
+    assert jwt.get_unverified_header(new_tokens["AccessToken"])["kid"] in new_kids
+
+
+def test_recycling_keeps_the_stock_bounded(emulator: Emulator):
+    from emulator.userpools.tokens import spare_keys
+
+    emulator.spare_keys.close()
+    pools = [create_pool(emulator, f"pool {n}") for n in range(spare_keys.RECYCLED_STOCK // 2 + 2)]
+    for pool in pools:
+        emulator.call("DeleteUserPool", {"UserPoolId": pool})
+    assert len(spare_kids(emulator)) == spare_keys.RECYCLED_STOCK

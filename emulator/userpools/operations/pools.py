@@ -10,7 +10,7 @@ from sqlalchemy import select
 from emulator.protocol.context import Context
 from emulator.protocol.errors import InvalidParameterException, ResourceNotFoundException
 from emulator.store.models import UserPool
-from emulator.userpools import domains, pools
+from emulator.userpools import domains, pools, tokens
 from emulator.userpools.operations import operation
 
 
@@ -60,6 +60,7 @@ def delete_user_pool(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
         raise InvalidParameterException(
             "User pool cannot be deleted. It has a domain configured that should be deleted first."
         )
+    tokens.recycle_keys(ctx, pool.id)
     ctx.db.delete(pool)
     return {}
 

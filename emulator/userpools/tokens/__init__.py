@@ -12,8 +12,8 @@ Facts this module follows (AWS developer guide, "Understanding the ID/access tok
   token expires when the one it replaced would have.
 
 All state is in the database (``signing_keys``, ``refresh_tokens``, ``users.tokens_valid_after``); the
-only thing kept in the process is the parsed form of key material, cached by ``kid`` (a digest of the
-public key, so a cached entry can never be stale).
+only thing kept in the process is the parsed form of key material, cached by ``kid`` (a kid names one key pair for
+good: a new key's is a digest of its public key, a recycled one's is new, so a cached entry can never be stale).
 """
 
 from emulator.userpools.tokens.keys import (
@@ -50,6 +50,7 @@ from emulator.userpools.tokens.refresh_tokens import (
     rotation_settings,
     token_hash,
 )
+from emulator.userpools.tokens.spare_keys import recycle as recycle_keys
 from emulator.userpools.tokens.verify import AccessTokenContext, authenticate, looks_like_jwt
 
 __all__ = [
@@ -74,6 +75,7 @@ __all__ = [
     "jwks_uri",
     "looks_like_jwt",
     "openid_configuration",
+    "recycle_keys",
     "refresh",
     "retire_keys",
     "revocation_enabled",

@@ -6,14 +6,21 @@ the database (``spare_signing_keys``), so every worker and every host on one dat
 the oldest spare key inside its own transaction (on PostgreSQL with ``SKIP LOCKED``, so two workers never take
 the same one), and when the stock is empty it makes its key inline, as before. A background thread per
 process (``SpareKeys``) tops the stock up after a key was taken; it starts with the first pool this process
-creates, so processes that never create a pool never spend CPU on keys. A reset keeps the stock. An in-memory
+creates, so processes that never create a pool never spend CPU on keys. A reset keeps the stock.
+
+A deleted pool's key pairs go back into the stock under new key ids (``recycle``), so a test suite that makes
+and deletes a pool per test makes no RSA keys at all once it runs. This is safe: a token of the deleted pool
+names its old ``kid`` (no longer any pool's) and its old issuer, and nobody outside the server ever saw the
+private halves. The one thing an observer could tell is that a new pool's JWKS modulus equals a deleted pool's. An in-memory
 database has no background filler: its one connection is shared by every thread, and a second thread's
 transaction would interleave with a request's.
 """
 
 from __future__ import annotations
 
+import base64
 import logging
+import secrets
 import threading
 
 from sqlalchemy import delete, func, select
@@ -52,6 +59,34 @@ def take(ctx: Context, pool: UserPool, token_use: str) -> SigningKey | None:
         public_jwk=dict(spare.public_jwk),
         created_at=ctx.now,
     )
+
+
+# At most this many spare keys after a deleted pool's keys came back: enough for a suite's pools, bounded.
+RECYCLED_STOCK = 16
+
+
+def _fresh_kid() -> str:
+    # The same form as a new key's kid (base64 of 32 bytes), never a kid that was given out before.
+    return base64.b64encode(secrets.token_bytes(32)).decode("ascii")
+
+
+def recycle(ctx: Context, pool_id: str) -> int:
+    """Put a pool's key pairs back into the stock under new kids, before the pool is deleted."""
+    count = ctx.db.scalar(select(func.count()).select_from(SpareSigningKey)) or 0
+    rows = list(ctx.db.scalars(select(SigningKey).where(SigningKey.pool_id == pool_id)))
+    added = 0
+    for row in rows[: max(0, RECYCLED_STOCK - count)]:
+        kid = _fresh_kid()
+        ctx.db.add(
+            SpareSigningKey(
+                kid=kid,
+                private_pem=row.private_pem,
+                public_jwk={**row.public_jwk, "kid": kid},
+                created_at=ctx.now,
+            )
+        )
+        added += 1
+    return added
 
 
 class SpareKeys:
