@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import boto3  # noqa: E402
 import seed  # noqa: E402
 import srp_client  # noqa: E402
+import world_per_test  # noqa: E402
 from botocore.config import Config  # noqa: E402
 from systems import REPO, CognitoLocal, Emulator, Moto, System  # noqa: E402
 
@@ -324,6 +325,12 @@ def main() -> int:
     parser.add_argument("--only", default="", help="comma-separated scenario names to run (default all)")
     parser.add_argument("--skip-srp", action="store_true")
     parser.add_argument(
+        "--world-seconds",
+        type=float,
+        default=10.0,
+        help="seconds of the world-per-test scenario (0 skips it)",
+    )
+    parser.add_argument(
         "--work-dir", help="reuse this directory for installs and data (default: a fresh temp dir)"
     )
     parser.add_argument("--output", default=str(REPO / "BENCHMARKS.md"), help="markdown file, or - for none")
@@ -360,6 +367,8 @@ def main() -> int:
         "scenarios": {},
         "memory": {},
         "scale": {},
+        "worlds": {},
+        "reset": {},
     }
     print(f"work directory: {work}\nload average: {results['load_before']}", flush=True)
     run_tag = f"r{int(time.time()) % 100000}"
@@ -452,6 +461,21 @@ def main() -> int:
 
         for name, system in systems.items():
             results["memory"][name]["after_load"] = system.memory()
+
+        # A fresh world per test, one sequential boto3 client; for the emulator also POST /_emulator/reset.
+        if args.world_seconds > 0:
+            for name in order:
+                results["worlds"][name] = world_per_test.worlds_per_second(
+                    cognito(systems[name]), args.world_seconds
+                )
+                print(
+                    f"{'world per test':34} {name:14}: {results['worlds'][name]['rate']:.1f} worlds/s",
+                    flush=True,
+                )
+                if isinstance(systems[name], Emulator):
+                    results["reset"][f"{name} (the bench pool)"] = world_per_test.reset_latency(
+                        systems[name].endpoint
+                    )
 
         # Scale: the same pool at 1,000 and 100,000 users; sign-up and sign-in rates.
         sizes = [int(s) for s in args.scale.split(",") if s] if args.scale else []
@@ -666,6 +690,8 @@ def markdown(results: dict[str, Any]) -> str:
             f"| {name} | {st.get('median_s', 0):.2f} s | {st.get('probe', '')} | "
             f"{fmt_memory(mem.get('idle'))} | {fmt_memory(mem.get('after_load'))} |"
         )
+    if results.get("worlds"):
+        lines += ["", world_per_test.markdown(results["worlds"], results.get("reset")).rstrip()]
     if results["scale"]:
         lines += [
             "",
