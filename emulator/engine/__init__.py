@@ -4,5 +4,6 @@ It knows operations, not HTTP and not worlds.
 """
 
 from emulator.engine.core import Emulator
+from emulator.engine.reset import ResetHook
 
-__all__ = ["Emulator"]
+__all__ = ["Emulator", "ResetHook"]

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from emulator import ids
 from emulator.clock import utcnow
 from emulator.config import Settings
+from emulator.engine.reset import Resetter
 from emulator.protocol import service_model
 from emulator.protocol.context import Context
 from emulator.protocol.errors import (
@@ -57,7 +58,9 @@ class Emulator:
         # Pools take their RSA keys from a stock made ahead in the background (userpools.tokens.spare_keys).
         self.spare_keys = spare_keys.SpareKeys(self.database)
         # Called after a reset, e.g. to load the start-up fixtures again (emulator.worlds plugs them in).
+        # A ResetHook (engine.reset) also says what it loads, so that an unchanged world is written back.
         self.after_reset: list[Callable[[Emulator], None]] = []
+        self._resetter = Resetter()
         self.apply_trigger_settings()
 
     # --- the clock -------------------------------------------------------------------------------------
@@ -170,15 +173,16 @@ class Emulator:
                     targets.set_target(session, name, target)
 
     def reset(self) -> None:
-        """Wipe every pool, user, code and message; then run the after-reset hooks (fixtures)."""
-        with self.database.session(write=False) as session:
-            # A pool that the fixtures recreate with the same id gets its keys back: RSA key generation is
-            # most of the cost of a reset otherwise.
-            tokens.retire_keys(session)
-        self.database.wipe()
-        for hook in self.after_reset:
-            hook(self)
+        """Wipe every pool, user, code and message; then run the after-reset hooks (fixtures), or write back
+        what they loaded last time when nothing they load has changed (engine.reset)."""
+        self._resetter.reset(self, self.after_reset)
         self.apply_trigger_settings()
+
+    def retire_keys(self) -> None:
+        # A pool that the fixtures recreate with the same id gets its keys back: RSA key generation is
+        # most of the cost of a reset otherwise.
+        with self.database.session(write=False) as session:
+            tokens.retire_keys(session)
 
     def close(self) -> None:
         self.spare_keys.close()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import importlib.util
 import logging
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, select, update
 from sqlalchemy.engine import URL, make_url
@@ -169,13 +170,42 @@ class Database:
         """Delete every row except the emulator's own bookkeeping (KEPT_STATE) and the spare signing keys,
         which belong to no pool and are the reason the next pool is quick to create."""
         with self.session() as session, session.begin():
-            for table in reversed(Base.metadata.sorted_tables):
-                if table.name == SpareSigningKey.__tablename__:
+            self._wipe(session)
+
+    def _wipe(self, session: Session) -> None:
+        for table in reversed(Base.metadata.sorted_tables):
+            if table.name == SpareSigningKey.__tablename__:
+                continue
+            if table.name == EmulatorState.__tablename__:
+                session.execute(table.delete().where(table.c.key.not_in(KEPT_STATE)))
+            else:
+                session.execute(table.delete())
+
+    def world_rows(self, limit: int) -> dict[str, list[dict[str, Any]]] | None:
+        """Every row a wipe would delete, by table (None when there are more than ``limit``): the world as it
+        is, to be written back by ``restore``."""
+        rows: dict[str, list[dict[str, Any]]] = {}
+        count = 0
+        with self.session(write=False) as session:
+            for table in Base.metadata.sorted_tables:
+                if table.name in (SpareSigningKey.__tablename__, EmulatorState.__tablename__):
                     continue
-                if table.name == EmulatorState.__tablename__:
-                    session.execute(table.delete().where(table.c.key.not_in(KEPT_STATE)))
-                else:
-                    session.execute(table.delete())
+                found = [dict(row._mapping) for row in session.execute(table.select().limit(limit + 1))]
+                count += len(found)
+                if count > limit:
+                    return None
+                if found:
+                    rows[table.name] = found
+        return rows
+
+    def restore(self, rows: dict[str, list[dict[str, Any]]]) -> None:
+        """Wipe, then write back rows from ``world_rows``, in one transaction. Their integer ids came from
+        the same sequences (PostgreSQL) or are taken again (SQLite), so later inserts never collide."""
+        with self.session() as session, session.begin():
+            self._wipe(session)
+            for table in Base.metadata.sorted_tables:
+                if rows.get(table.name):
+                    session.execute(table.insert(), rows[table.name])
 
     def get_state(self, session: Session, key: str) -> str | None:
         return session.scalar(select(EmulatorState.value).where(EmulatorState.key == key))

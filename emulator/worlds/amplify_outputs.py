@@ -36,7 +36,9 @@ import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from emulator.engine.reset import ResetHook
 from emulator.worlds import fixtures
+from emulator.worlds.files_digest import files_digest
 
 if TYPE_CHECKING:
     from emulator.engine.core import Emulator
@@ -316,4 +318,4 @@ def install(emulator: Emulator, path: str | Path, *, load_now: bool = True) -> N
         document = load(emulator, path, warn=True)
         pool = document["pools"][0]
         log.info("amplify outputs %s: pool %s, client %s", path, pool["id"], pool["clients"][0]["id"])
-    emulator.after_reset.append(reload)
+    emulator.after_reset.append(ResetHook(reload, lambda: files_digest([resolved])))
