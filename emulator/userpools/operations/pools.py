@@ -10,7 +10,7 @@ from sqlalchemy import select
 from emulator.protocol.context import Context
 from emulator.protocol.errors import InvalidParameterException, ResourceNotFoundException
 from emulator.store.models import UserPool
-from emulator.userpools import domains, pools
+from emulator.userpools import domains, passkeys, pools
 from emulator.userpools.operations import operation
 
 
@@ -126,6 +126,8 @@ def mfa_config_view(config: dict[str, Any]) -> dict[str, Any]:
             view[key] = copy.deepcopy(config[key])
     if "SoftwareTokenMfaConfiguration" in view:
         view["SoftwareTokenMfaConfiguration"] = {"Enabled": True}
+    if "WebAuthnConfiguration" in view:
+        view["WebAuthnConfiguration"] = passkeys.configuration_of(config)
     return view
 
 

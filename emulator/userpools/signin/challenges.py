@@ -19,7 +19,7 @@ from emulator.protocol.errors import (
 )
 from emulator.store.models import AuthSession, User, UserPool, UserPoolClient
 from emulator.userpools import users
-from emulator.userpools.signin import custom, factors, flows, mfa, sessions
+from emulator.userpools.signin import custom, factors, flows, mfa, sessions, webauthn
 from emulator.userpools.signin.factors import require
 from emulator.userpools.signin.outcomes import Challenge, Outcome
 
@@ -211,4 +211,5 @@ HANDLERS: dict[str, Callable[[Context, Step], Outcome]] = {
     "PASSWORD": password,
     "PASSWORD_SRP": select_challenge,
     "CUSTOM_CHALLENGE": custom_challenge,
+    "WEB_AUTHN": webauthn.answer,
 }

@@ -1,0 +1,392 @@
+"""Passkeys (WebAuthn) through boto3, with a software authenticator (tests/passkey_authenticator.py):
+configuration, registration, listing, deleting, and the WEB_AUTHN first factor of USER_AUTH, and each way
+a registration or an assertion can be wrong."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from botocore.exceptions import ClientError
+
+from tests.helpers import PASSWORD, error_code, make_client, make_pool, make_user
+from tests.passkey_authenticator import SoftwarePasskey
+
+FACTORS = ["PASSWORD", "WEB_AUTHN"]
+
+
+def _pool(cognito, verification="required", rp_id="localhost", **settings):
+    pool_id = make_pool(cognito, Policies={"SignInPolicy": {"AllowedFirstAuthFactors": FACTORS}}, **settings)
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        WebAuthnConfiguration={"RelyingPartyId": rp_id, "UserVerification": verification},
+    )
+    return pool_id
+
+
+@pytest.fixture
+def world(cognito):
+    pool_id = _pool(cognito)
+    client_id = make_client(cognito, pool_id)["ClientId"]
+    make_user(cognito, pool_id, "pat", attributes={"email": "pat@example.com"})
+    return pool_id, client_id
+
+
+def _tokens(cognito, client_id, username="pat"):
+    return cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": username, "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]["AccessToken"]
+
+
+def _register(cognito, access_token, passkey=None, **overrides):
+    passkey = passkey or SoftwarePasskey()
+    options = cognito.start_web_authn_registration(AccessToken=access_token)["CredentialCreationOptions"]
+    cognito.complete_web_authn_registration(
+        AccessToken=access_token, Credential=passkey.create(options, **overrides)
+    )
+    return passkey
+
+
+def _web_authn_challenge(cognito, client_id, username="pat"):
+    challenge = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_AUTH",
+        AuthParameters={"USERNAME": username, "PREFERRED_CHALLENGE": "WEB_AUTHN"},
+    )
+    assert challenge["ChallengeName"] == "WEB_AUTHN"
+    return challenge, json.loads(challenge["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"])
+
+
+def _answer(cognito, client_id, challenge, credential, username="pat"):
+    return cognito.respond_to_auth_challenge(
+        ClientId=client_id,
+        ChallengeName="WEB_AUTHN",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": username, "CREDENTIAL": credential},
+    )
+
+
+def _refused(call) -> str:
+    with pytest.raises(ClientError) as refused:
+        call()
+    return error_code(refused)
+
+
+def test_the_configuration_is_kept_and_shown(cognito):
+    pool_id = _pool(cognito, verification="preferred", rp_id="auth.example.com")
+    config = cognito.get_user_pool_mfa_config(UserPoolId=pool_id)
+    assert config["WebAuthnConfiguration"] == {
+        "RelyingPartyId": "auth.example.com",
+        "UserVerification": "preferred",
+        "FactorConfiguration": "SINGLE_FACTOR",
+    }
+    assert config["MfaConfiguration"] == "OFF"
+    # LITE pools have no passkeys, and SOFTWARE_TOKEN is no first factor.
+    lite = make_pool(cognito, UserPoolTier="LITE")
+    assert (
+        _refused(
+            lambda: cognito.set_user_pool_mfa_config(
+                UserPoolId=lite, WebAuthnConfiguration={"RelyingPartyId": "localhost"}
+            )
+        )
+        == "FeatureUnavailableInTierException"
+    )
+    assert (
+        _refused(
+            lambda: make_pool(
+                cognito, UserPoolTier="LITE", Policies={"SignInPolicy": {"AllowedFirstAuthFactors": FACTORS}}
+            )
+        )
+        == "FeatureUnavailableInTierException"
+    )
+    assert (
+        _refused(
+            lambda: make_pool(
+                cognito,
+                Policies={"SignInPolicy": {"AllowedFirstAuthFactors": ["PASSWORD", "SOFTWARE_TOKEN"]}},
+            )
+        )
+        == "InvalidParameterException"
+    )
+
+
+def test_register_list_sign_in_and_delete(cognito, world):
+    pool_id, client_id = world
+    access = _tokens(cognito, client_id)
+    options = cognito.start_web_authn_registration(AccessToken=access)["CredentialCreationOptions"]
+    assert options["rp"] == {"id": "localhost", "name": "localhost"}
+    assert options["authenticatorSelection"]["userVerification"] == "required"
+    assert [param["alg"] for param in options["pubKeyCredParams"]] == [-7, -257]
+    passkey = SoftwarePasskey()
+    assert cognito.complete_web_authn_registration(
+        AccessToken=access, Credential=passkey.create(options)
+    ).get("ResponseMetadata")
+    listed = cognito.list_web_authn_credentials(AccessToken=access)["Credentials"]
+    assert [(item["CredentialId"], item["RelyingPartyId"]) for item in listed] == [(passkey.id, "localhost")]
+    assert listed[0]["AuthenticatorAttachment"] == "platform"
+    assert listed[0]["AuthenticatorTransports"] == ["internal"]
+    assert listed[0]["FriendlyCredentialName"]
+    # The next registration excludes the passkey the user has.
+    again = cognito.start_web_authn_registration(AccessToken=access)["CredentialCreationOptions"]
+    assert again["excludeCredentials"] == [{"type": "public-key", "id": passkey.id}]
+
+    challenge, request_options = _web_authn_challenge(cognito, client_id)
+    assert request_options["rpId"] == "localhost"
+    assert request_options["allowCredentials"] == [{"id": passkey.id, "type": "public-key"}]
+    assert request_options["userVerification"] == "required"
+    done = _answer(cognito, client_id, challenge, passkey.get(request_options))
+    assert "AccessToken" in done["AuthenticationResult"]
+    factors = cognito.get_user_auth_factors(AccessToken=access)
+    assert factors["Username"] == "pat"
+    assert factors["ConfiguredUserAuthFactors"] == ["PASSWORD", "WEB_AUTHN"]
+    admin = cognito.admin_get_user_auth_factors(UserPoolId=pool_id, Username="pat")
+    assert admin["ConfiguredUserAuthFactors"] == ["PASSWORD", "WEB_AUTHN"]
+
+    assert (
+        _refused(lambda: cognito.delete_web_authn_credential(AccessToken=access, CredentialId="nope"))
+        == "ResourceNotFoundException"
+    )
+    cognito.delete_web_authn_credential(AccessToken=access, CredentialId=passkey.id)
+    assert cognito.list_web_authn_credentials(AccessToken=access)["Credentials"] == []
+    assert cognito.get_user_auth_factors(AccessToken=access)["ConfiguredUserAuthFactors"] == ["PASSWORD"]
+
+
+def test_web_authn_is_offered_only_to_users_with_a_passkey(cognito, world):
+    _pool_id, client_id = world
+    select = cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "pat"}
+    )
+    assert select["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP"]
+    passkey = _register(cognito, _tokens(cognito, client_id))
+    select = cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "pat"}
+    )
+    assert select["ChallengeName"] == "SELECT_CHALLENGE"
+    assert select["AvailableChallenges"] == ["PASSWORD", "PASSWORD_SRP", "WEB_AUTHN"]
+    chosen = cognito.respond_to_auth_challenge(
+        ClientId=client_id,
+        ChallengeName="SELECT_CHALLENGE",
+        Session=select["Session"],
+        ChallengeResponses={"USERNAME": "pat", "ANSWER": "WEB_AUTHN"},
+    )
+    assert chosen["ChallengeName"] == "WEB_AUTHN"
+    options = json.loads(chosen["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"])
+    assert "AccessToken" in _answer(cognito, client_id, chosen, passkey.get(options))["AuthenticationResult"]
+
+
+def test_registration_errors(cognito, world, http):
+    _pool_id, client_id = world
+    access = _tokens(cognito, client_id)
+
+    def complete(credential):
+        return lambda: cognito.complete_web_authn_registration(AccessToken=access, Credential=credential)
+
+    # No registration started.
+    assert (
+        _refused(complete(SoftwarePasskey().create(_fake_options()))) == "WebAuthnChallengeNotFoundException"
+    )
+    options = cognito.start_web_authn_registration(AccessToken=access)["CredentialCreationOptions"]
+    passkey = SoftwarePasskey()
+    assert (
+        _refused(complete(passkey.create(options, origin="https://evil.example")))
+        == "WebAuthnOriginNotAllowedException"
+    )
+    assert (
+        _refused(complete(passkey.create(options, rp_id="evil.example")))
+        == "WebAuthnRelyingPartyMismatchException"
+    )
+    assert (
+        _refused(complete(passkey.create(options, challenge="AAAAAAAAAAAAAAAAAAAAAA")))
+        == "WebAuthnChallengeNotFoundException"
+    )
+    assert (
+        _refused(complete(passkey.create(options, user_verified=False)))
+        == "WebAuthnCredentialNotSupportedException"
+    )
+    assert _refused(complete({"id": "x"})) == "InvalidParameterException"
+    # Another app client's token cannot complete what this one started.
+    other_client = make_client(cognito, world[0])["ClientId"]
+    other_access = _tokens(cognito, other_client)
+    assert (
+        _refused(
+            lambda: cognito.complete_web_authn_registration(
+                AccessToken=other_access, Credential=passkey.create(options)
+            )
+        )
+        == "WebAuthnClientMismatchException"
+    )
+    # The challenge expires with the emulator's clock.
+    http.post("/_emulator/clock", json={"advance_seconds": 600})
+    access = _tokens(cognito, client_id)
+    assert _refused(complete(passkey.create(options))) == "WebAuthnChallengeNotFoundException"
+    # A fresh one works, once.
+    options = cognito.start_web_authn_registration(AccessToken=access)["CredentialCreationOptions"]
+    credential = passkey.create(options)
+    cognito.complete_web_authn_registration(AccessToken=access, Credential=credential)
+    assert _refused(complete(credential)) == "WebAuthnChallengeNotFoundException"
+
+
+def _fake_options():
+    return {
+        "rp": {"id": "localhost"},
+        "user": {"id": "dXNlcg"},
+        "challenge": "AAAAAAAAAAAAAAAAAAAAAA",
+    }
+
+
+def test_a_pool_without_web_authn_or_relying_party(cognito):
+    pool_id = make_pool(cognito)
+    client_id = make_client(cognito, pool_id)["ClientId"]
+    make_user(cognito, pool_id, "pat")
+    access = _tokens(cognito, client_id)
+    assert (
+        _refused(lambda: cognito.start_web_authn_registration(AccessToken=access))
+        == "WebAuthnNotEnabledException"
+    )
+    cognito.update_user_pool(
+        UserPoolId=pool_id, Policies={"SignInPolicy": {"AllowedFirstAuthFactors": FACTORS}}
+    )
+    assert (
+        _refused(lambda: cognito.start_web_authn_registration(AccessToken=access))
+        == "WebAuthnConfigurationMissingException"
+    )
+    # A domain gives the pool its relying party.
+    cognito.create_user_pool_domain(UserPoolId=pool_id, Domain="passkeys-here")
+    options = cognito.start_web_authn_registration(AccessToken=access)["CredentialCreationOptions"]
+    assert options["rp"]["id"] == "passkeys-here.auth.us-east-1.amazoncognito.com"
+    cognito.delete_user_pool_domain(UserPoolId=pool_id, Domain="passkeys-here")
+
+
+def test_assertion_errors(cognito, world):
+    pool_id, client_id = world
+    passkey = _register(cognito, _tokens(cognito, client_id))
+    make_user(cognito, pool_id, "sam")
+    other = _register(cognito, _tokens(cognito, client_id, "sam"))
+
+    def refused_with(**overrides):
+        challenge, options = _web_authn_challenge(cognito, client_id)
+        credential = overrides.pop("credential", None) or passkey.get(options, **overrides)
+        return _refused(lambda: _answer(cognito, client_id, challenge, credential))
+
+    assert refused_with(origin="https://evil.example") == "NotAuthorizedException"
+    assert refused_with(rp_id="evil.example") == "NotAuthorizedException"
+    assert refused_with(challenge="AAAAAAAAAAAAAAAAAAAAAA") == "NotAuthorizedException"
+    assert refused_with(user_verified=False) == "NotAuthorizedException"
+    # Another user's passkey, even valid for that user, does not sign pat in.
+    challenge, options = _web_authn_challenge(cognito, client_id)
+    assert refused_with(credential=other.get(options)) == "NotAuthorizedException"
+    # A key that is not the registered one.
+    impostor = SoftwarePasskey(credential_id=passkey.credential_id, user_handle=passkey.user_handle)
+    challenge, options = _web_authn_challenge(cognito, client_id)
+    assert refused_with(credential=impostor.get(options)) == "NotAuthorizedException"
+    assert _refused(lambda: _answer(cognito, client_id, challenge, "not json")) == "InvalidParameterException"
+
+    # A good answer works once: replayed on its session, or on a new session, it is refused.
+    challenge, options = _web_authn_challenge(cognito, client_id)
+    good = passkey.get(options)
+    assert "AuthenticationResult" in _answer(cognito, client_id, challenge, good)
+    assert _refused(lambda: _answer(cognito, client_id, challenge, good)) == "NotAuthorizedException"
+    fresh, _options = _web_authn_challenge(cognito, client_id)
+    assert _refused(lambda: _answer(cognito, client_id, fresh, good)) == "NotAuthorizedException"
+    # A signature over the right challenge with a counter that did not move (a cloned authenticator).
+    assert refused_with(counter=passkey.counter) == "NotAuthorizedException"
+    # A failed answer spends the session.
+    challenge, options = _web_authn_challenge(cognito, client_id)
+    _refused(lambda: _answer(cognito, client_id, challenge, passkey.get(options, origin="https://x.test")))
+    assert _refused(lambda: _answer(cognito, client_id, challenge, passkey.get(options))) == (
+        "NotAuthorizedException"
+    )
+    # And after all that, the real passkey still signs in.
+    challenge, options = _web_authn_challenge(cognito, client_id)
+    assert "AuthenticationResult" in _answer(cognito, client_id, challenge, passkey.get(options))
+
+
+def test_user_verification_preferred_accepts_a_passkey_without_it(cognito):
+    pool_id = _pool(cognito, verification="preferred")
+    client_id = make_client(cognito, pool_id)["ClientId"]
+    make_user(cognito, pool_id, "pat")
+    passkey = _register(cognito, _tokens(cognito, client_id), user_verified=False)
+    challenge, options = _web_authn_challenge(cognito, client_id)
+    assert options["userVerification"] == "preferred"
+    done = _answer(cognito, client_id, challenge, passkey.get(options, user_verified=False))
+    assert "AccessToken" in done["AuthenticationResult"]
+
+
+def test_list_pages(cognito, world):
+    _pool_id, client_id = world
+    access = _tokens(cognito, client_id)
+    ids = [_register(cognito, access).id for _ in range(3)]
+    first = cognito.list_web_authn_credentials(AccessToken=access, MaxResults=2)
+    second = cognito.list_web_authn_credentials(
+        AccessToken=access, MaxResults=2, NextToken=first["NextToken"]
+    )
+    assert [item["CredentialId"] for item in first["Credentials"] + second["Credentials"]] == ids
+    assert "NextToken" not in second
+
+
+def test_passkey_mfa(cognito):
+    pool_id = make_pool(cognito, Policies={"SignInPolicy": {"AllowedFirstAuthFactors": FACTORS}})
+    cognito.set_user_pool_mfa_config(
+        UserPoolId=pool_id,
+        MfaConfiguration="ON",
+        SoftwareTokenMfaConfiguration={"Enabled": True},
+        EmailMfaConfiguration={},
+        WebAuthnConfiguration={
+            "RelyingPartyId": "localhost",
+            "UserVerification": "preferred",
+            "FactorConfiguration": "MULTI_FACTOR_WITH_USER_VERIFICATION",
+        },
+    )
+    client_id = make_client(cognito, pool_id)["ClientId"]
+    make_user(cognito, pool_id, "pat", attributes={"email": "pat@example.com", "email_verified": "true"})
+    # Passkey MFA needs another MFA factor.
+    enable = {"WebAuthnMfaSettings": {"Enabled": True}}
+    assert (
+        _refused(lambda: cognito.admin_set_user_mfa_preference(UserPoolId=pool_id, Username="pat", **enable))
+        == "InvalidParameterException"
+    )
+    cognito.admin_set_user_mfa_preference(
+        UserPoolId=pool_id, Username="pat", EmailMfaSettings={"Enabled": True, "PreferredMfa": True}, **enable
+    )
+    # Registering needs an access token: sign in with the password and the emailed code first.
+    challenge = cognito.admin_initiate_auth(
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "pat", "PASSWORD": PASSWORD},
+    )
+    assert challenge["ChallengeName"] == "EMAIL_OTP"
+    import httpx
+
+    from tests.helpers import last_code  # noqa: PLC0415 - only this test reads the outbox
+
+    with httpx.Client(base_url=cognito.meta.endpoint_url) as http:
+        code = last_code(http, username="pat")
+    access = cognito.admin_respond_to_auth_challenge(
+        UserPoolId=pool_id,
+        ClientId=client_id,
+        ChallengeName="EMAIL_OTP",
+        Session=challenge["Session"],
+        ChallengeResponses={"USERNAME": "pat", "EMAIL_OTP_CODE": code},
+    )["AuthenticationResult"]["AccessToken"]
+    passkey = _register(cognito, access)
+    # MFA is required, and a passkey with user verification satisfies it: no code asked.
+    challenge, options = _web_authn_challenge(cognito, client_id)
+    assert options["userVerification"] == "required"
+    assert _refused(
+        lambda: _answer(cognito, client_id, challenge, passkey.get(options, user_verified=False))
+    ) == ("NotAuthorizedException")
+    challenge, options = _web_authn_challenge(cognito, client_id)
+    assert (
+        "AccessToken" in _answer(cognito, client_id, challenge, passkey.get(options))["AuthenticationResult"]
+    )
+    # With passkey MFA off, a pool that requires MFA does not offer the passkey.
+    cognito.admin_set_user_mfa_preference(
+        UserPoolId=pool_id, Username="pat", WebAuthnMfaSettings={"Enabled": False}
+    )
+    select = cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "pat"}
+    )
+    assert "WEB_AUTHN" not in select["AvailableChallenges"]
