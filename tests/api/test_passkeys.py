@@ -9,7 +9,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.helpers import PASSWORD, error_code, make_client, make_pool, make_user
+from tests.helpers import PASSWORD, error_code, last_code, make_client, make_pool, make_user
 from tests.passkey_authenticator import SoftwarePasskey
 
 FACTORS = ["PASSWORD", "WEB_AUTHN"]
@@ -326,7 +326,7 @@ def test_list_pages(cognito, world):
     assert "NextToken" not in second
 
 
-def test_passkey_mfa(cognito):
+def test_passkey_mfa(cognito, http):
     pool_id = make_pool(cognito, Policies={"SignInPolicy": {"AllowedFirstAuthFactors": FACTORS}})
     cognito.set_user_pool_mfa_config(
         UserPoolId=pool_id,
@@ -358,12 +358,7 @@ def test_passkey_mfa(cognito):
         AuthParameters={"USERNAME": "pat", "PASSWORD": PASSWORD},
     )
     assert challenge["ChallengeName"] == "EMAIL_OTP"
-    import httpx
-
-    from tests.helpers import last_code  # noqa: PLC0415 - only this test reads the outbox
-
-    with httpx.Client(base_url=cognito.meta.endpoint_url) as http:
-        code = last_code(http, username="pat")
+    code = last_code(http, username="pat")
     access = cognito.admin_respond_to_auth_challenge(
         UserPoolId=pool_id,
         ClientId=client_id,
