@@ -23,6 +23,8 @@ from webauthn.helpers.exceptions import (
     InvalidAuthenticationResponse,
     InvalidJSONStructure,
     InvalidRegistrationResponse,
+    UnsupportedPublicKeyType,
+    WebAuthnException,
 )
 
 from emulator.clock import as_utc
@@ -291,6 +293,10 @@ def complete_registration(
         raise InvalidParameterException(f"Credential is malformed: {exc}") from None
     except InvalidRegistrationResponse as exc:
         raise _registration_error(str(exc)) from None
+    except UnsupportedPublicKeyType:
+        raise WebAuthnCredentialNotSupportedException("The credential's key type is not supported.") from None
+    except (WebAuthnException, ValueError, TypeError, KeyError) as exc:
+        raise InvalidParameterException(f"Credential is malformed: {exc}") from None
     # The challenge is spent, whatever follows.
     ctx.db.delete(pending)
     attachment = credential.get("authenticatorAttachment")
@@ -392,6 +398,8 @@ def verify_assertion(
         raise InvalidParameterException(f"CREDENTIAL is malformed: {exc}") from None
     except (InvalidAuthenticationResponse, ValueError) as exc:
         raise AssertionRefused(str(exc)) from None
+    except (WebAuthnException, TypeError, KeyError) as exc:
+        raise InvalidParameterException(f"CREDENTIAL is malformed: {exc}") from None
     row.sign_count = verified.new_sign_count
     row.last_used_at = ctx.now
     return row
