@@ -32,6 +32,7 @@ from emulator.protocol.context import Context
 from emulator.protocol.errors import (
     InvalidParameterException,
     LimitExceededException,
+    ResourceNotFoundException,
     WebAuthnChallengeNotFoundException,
     WebAuthnClientMismatchException,
     WebAuthnConfigurationMissingException,
@@ -152,6 +153,18 @@ def describe(row: WebAuthnCredential) -> dict[str, Any]:
     if row.attachment:
         view["AuthenticatorAttachment"] = row.attachment
     return view
+
+
+def delete_credential(ctx: Context, user: User, credential_id: str) -> None:
+    """Remove one of the user's passkeys; ResourceNotFoundException when the user has no such credential."""
+    row = ctx.db.scalar(
+        select(WebAuthnCredential).where(
+            WebAuthnCredential.user_id == user.id, WebAuthnCredential.credential_id == credential_id
+        )
+    )
+    if row is None:
+        raise ResourceNotFoundException("The credential does not exist.")
+    ctx.db.delete(row)
 
 
 def mfa_enabled(ctx: Context, user: User) -> bool:

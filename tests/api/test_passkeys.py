@@ -9,7 +9,7 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
-from tests.helpers import PASSWORD, error_code, last_code, make_client, make_pool, make_user
+from tests.helpers import PASSWORD, console_csrf, error_code, last_code, make_client, make_pool, make_user
 from tests.passkey_authenticator import SoftwarePasskey
 
 FACTORS = ["PASSWORD", "WEB_AUTHN"]
@@ -385,3 +385,33 @@ def test_passkey_mfa(cognito, http):
         ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "pat"}
     )
     assert "WEB_AUTHN" not in select["AvailableChallenges"]
+
+
+def test_the_console_lists_and_deletes_a_users_passkeys(cognito, world, http):
+    pool_id, client_id = world
+    passkey = _register(cognito, _tokens(cognito, client_id))
+    sub = cognito.admin_get_user(UserPoolId=pool_id, Username="pat")["UserAttributes"]
+    sub = next(item["Value"] for item in sub if item["Name"] == "sub")
+    page = f"/_emulator/pools/{pool_id}/users/{sub}"
+    shown = http.get(page).text
+    assert 'id="passkeys"' in shown and passkey.id in shown and "localhost" in shown
+    origin = {"origin": str(http.base_url).rstrip("/")}
+    form = {"credential_id": passkey.id}
+    # Without the console's CSRF token, or from another site, nothing is deleted.
+    assert http.post(page + "/passkeys/delete", data=form, headers=origin).status_code == 403
+    token = console_csrf(http)
+    assert (
+        http.post(
+            page + "/passkeys/delete", data={**form, **token}, headers={"origin": "http://evil.example"}
+        )
+    ).status_code == 403
+    assert passkey.id in http.get(page).text
+    response = http.post(page + "/passkeys/delete", data={**form, **token}, headers=origin)
+    assert response.status_code == 303 and "notice=Passkey+deleted" in response.headers["location"]
+    assert "No passkey is registered" in http.get(page).text
+    again = http.post(page + "/passkeys/delete", data={**form, **token}, headers=origin)
+    assert "error=ResourceNotFoundException" in again.headers["location"]
+    challenge = cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "pat"}
+    )
+    assert "WEB_AUTHN" not in challenge["AvailableChallenges"]

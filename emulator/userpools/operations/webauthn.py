@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import select
 
 from emulator.protocol.context import Context
-from emulator.protocol.errors import InvalidParameterException, ResourceNotFoundException
+from emulator.protocol.errors import InvalidParameterException
 from emulator.store.models import User, UserPool
 from emulator.store.models_webauthn import WebAuthnCredential
 from emulator.userpools import passkeys, pools, tokens, users
@@ -54,15 +54,7 @@ def list_web_authn_credentials(ctx: Context, request: dict[str, Any]) -> dict[st
 @operation("DeleteWebAuthnCredential")
 def delete_web_authn_credential(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     auth = tokens.authenticate(ctx, request["AccessToken"])
-    row = ctx.db.scalar(
-        select(WebAuthnCredential).where(
-            WebAuthnCredential.user_id == auth.user.id,
-            WebAuthnCredential.credential_id == request["CredentialId"],
-        )
-    )
-    if row is None:
-        raise ResourceNotFoundException("The credential does not exist.")
-    ctx.db.delete(row)
+    passkeys.delete_credential(ctx, auth.user, request["CredentialId"])
     return {}
 
 
