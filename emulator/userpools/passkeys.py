@@ -55,6 +55,8 @@ ASSERTION_TIMEOUT_MS = 180000
 # ES256 and RS256, the algorithms Cognito offers in pubKeyCredParams.
 ALGORITHMS = [COSEAlgorithmIdentifier.ECDSA_SHA_256, COSEAlgorithmIdentifier.RSASSA_PKCS1_v1_5_SHA_256]
 DEFAULT_NAME = "Passkey"
+# The AuthenticatorTransport values of WebAuthn Level 3 (others a browser reports are not kept).
+TRANSPORTS = ("usb", "nfc", "ble", "smart-card", "hybrid", "internal")
 SINGLE_FACTOR = "SINGLE_FACTOR"
 MULTI_FACTOR = "MULTI_FACTOR_WITH_USER_VERIFICATION"
 
@@ -313,7 +315,9 @@ def complete_registration(
     # The challenge is spent, whatever follows.
     ctx.db.delete(pending)
     attachment = credential.get("authenticatorAttachment")
-    transports = (credential.get("response") or {}).get("transports")
+    transports = credential["response"].get("transports")
+    if not isinstance(transports, list):
+        transports = []
     return add_credential(
         ctx,
         pool,
@@ -324,7 +328,7 @@ def complete_registration(
         rp_id=pending.relying_party_id,
         aaguid=verified.aaguid,
         attachment=attachment if attachment in ("platform", "cross-platform") else None,
-        transports=[item for item in transports or [] if isinstance(item, str)][:10],
+        transports=[item for item in transports if item in TRANSPORTS],
         user_verified=verified.user_verified,
     )
 

@@ -9,6 +9,11 @@ import json
 import pytest
 from botocore.exceptions import ClientError
 
+from emulator.cli import start_checks
+from emulator.config import Settings
+from emulator.testing import ServerThread
+from tests.conftest import call as call_raw
+from tests.conftest import make_boto_client
 from tests.helpers import PASSWORD, console_csrf, error_code, last_code, make_client, make_pool, make_user
 from tests.passkey_authenticator import SoftwarePasskey
 
@@ -415,3 +420,91 @@ def test_the_console_lists_and_deletes_a_users_passkeys(cognito, world, http):
         ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "pat"}
     )
     assert "WEB_AUTHN" not in challenge["AvailableChallenges"]
+
+
+def test_more_origins_by_a_setting(tmp_path):
+    assert (
+        "https://*.app.test"
+        in Settings.from_env({"COGNITO_EMULATOR_WEBAUTHN_ORIGINS": "https://*.app.test"}).webauthn_origins
+    )
+    for bad in ("notanorigin", "https://app.test/path", "http:"):
+        with pytest.raises(start_checks.StartError, match="--webauthn-origin"):
+            start_checks.check(Settings(webauthn_origins=[bad]))
+    start_checks.check(Settings(webauthn_origins=["https://*.app.test", "android:apk-key-hash:abc-_"]))
+    settings = Settings(
+        port=0, database=f"sqlite:///{tmp_path / 'e.db'}", webauthn_origins=["https://*.other.test"]
+    )
+    with ServerThread(settings) as running:
+        cognito = make_boto_client(running.endpoint)
+        pool_id = _pool(cognito, rp_id="app.test")
+        client_id = make_client(cognito, pool_id)["ClientId"]
+        make_user(cognito, pool_id, "pat")
+        access = _tokens(cognito, client_id)
+        # https://<rp> itself, a subdomain of it, and what the setting adds; nothing else.
+        for origin in ("https://app.test", "https://www.app.test", "https://a.other.test"):
+            _register(cognito, access, SoftwarePasskey(origin=origin))
+        options = cognito.start_web_authn_registration(AccessToken=access)["CredentialCreationOptions"]
+        credential = SoftwarePasskey(origin="https://app.test.evil.example").create(options)
+        assert (
+            _refused(
+                lambda: cognito.complete_web_authn_registration(AccessToken=access, Credential=credential)
+            )
+            == "WebAuthnOriginNotAllowedException"
+        )
+
+
+def _mangled(valid: dict) -> list:
+    """Ways a credential can be broken: every field missing, of the wrong type, or not base64url / CBOR."""
+    variants: list = [[], "text", 7, {}, {"id": 1}, {"id": "x", "response": []}]
+    for key in ("id", "rawId", "type", "response", "authenticatorAttachment", "clientExtensionResults"):
+        for value in (None, 5, "!!", [], {}):
+            variants.append({**valid, key: value})
+    for key in valid["response"]:
+        for value in (None, 5, "!!", "AAAA", [], {"a": 1}):
+            variants.append({**valid, "response": {**valid["response"], key: value}})
+    return variants
+
+
+def test_malformed_credentials_get_cognito_errors(cognito, world, http):
+    _pool_id, client_id = world
+    access = _tokens(cognito, client_id)
+    passkey = SoftwarePasskey()
+    for broken in _mangled(passkey.create(_fake_options())):
+        options = cognito.start_web_authn_registration(AccessToken=access)["CredentialCreationOptions"]
+        good = passkey.create(options)
+        if isinstance(broken, dict) and "response" in broken and isinstance(broken["response"], dict):
+            # The pending challenge in the client data, so the checks after it are reached too.
+            broken = {**broken, "response": {**broken["response"]}}
+            if broken["response"].get("clientDataJSON") == good["response"]["clientDataJSON"] or (
+                broken["response"].get("clientDataJSON")
+                == passkey.create(_fake_options())["response"]["clientDataJSON"]
+            ):
+                broken["response"]["clientDataJSON"] = good["response"]["clientDataJSON"]
+        response = call_raw(
+            http, "CompleteWebAuthnRegistration", {"AccessToken": access, "Credential": broken}
+        )
+        assert response.status_code < 500 and response.json() is not None, (broken, response.text)
+    passkey = SoftwarePasskey()
+    options = cognito.start_web_authn_registration(AccessToken=access)["CredentialCreationOptions"]
+    cognito.complete_web_authn_registration(AccessToken=access, Credential=passkey.create(options))
+    challenge, request_options = _web_authn_challenge(cognito, client_id)
+    valid = json.loads(passkey.get(request_options))
+    for broken in _mangled(valid):
+        challenge, request_options = _web_authn_challenge(cognito, client_id)
+        if isinstance(broken, dict) and isinstance(broken.get("response"), dict):
+            fresh = json.loads(passkey.get(request_options))
+            broken = {
+                **broken,
+                "response": {
+                    key: (fresh["response"][key] if value == valid["response"].get(key) else value)
+                    for key, value in broken["response"].items()
+                },
+            }
+        body = {
+            "ClientId": client_id,
+            "ChallengeName": "WEB_AUTHN",
+            "Session": challenge["Session"],
+            "ChallengeResponses": {"USERNAME": "pat", "CREDENTIAL": json.dumps(broken)},
+        }
+        response = call_raw(http, "RespondToAuthChallenge", body)
+        assert response.status_code < 500 and response.json() is not None, (broken, response.text)
