@@ -8,9 +8,11 @@ import json
 
 import pytest
 from botocore.exceptions import ClientError
+from sqlalchemy import select
 
 from emulator.cli import start_checks
 from emulator.config import Settings
+from emulator.store.models_webauthn import WebAuthnCredential, WebAuthnRegistration
 from emulator.testing import ServerThread
 from tests.conftest import call as call_raw
 from tests.conftest import make_boto_client
@@ -508,3 +510,18 @@ def test_malformed_credentials_get_cognito_errors(cognito, world, http):
         }
         response = call_raw(http, "RespondToAuthChallenge", body)
         assert response.status_code < 500 and response.json() is not None, (broken, response.text)
+
+
+def test_deleting_the_user_or_the_pool_deletes_the_passkeys(cognito, world, server):
+    pool_id, client_id = world
+    passkey = _register(cognito, _tokens(cognito, client_id))
+    cognito.admin_delete_user(UserPoolId=pool_id, Username="pat")
+    make_user(cognito, pool_id, "pat")
+    access = _tokens(cognito, client_id)
+    assert cognito.list_web_authn_credentials(AccessToken=access)["Credentials"] == []
+    # The same authenticator can register its credential again for the new user.
+    _register(cognito, access, passkey)
+    cognito.delete_user_pool(UserPoolId=pool_id)
+    with server.emulator.database.session(write=False) as session:
+        assert session.scalars(select(WebAuthnCredential)).all() == []
+        assert session.scalars(select(WebAuthnRegistration)).all() == []
