@@ -2,7 +2,7 @@
 script; no build step, nothing from a CDN).
 
 Pages: the pools; a pool with its settings, app clients, groups and users; a user with status, attributes,
-groups, MFA and a TOTP QR code to enrol a real authenticator app; the outbox, newest first, updating live.
+groups, MFA, a TOTP QR code to enrol a real authenticator app and passkeys (each can be deleted); the outbox, newest first, updating live.
 Every page shows the emulator's clock with buttons to move it.
 
 Actions (confirm, disable, enable, reset password, set password, delete) and the create forms (a pool, an
