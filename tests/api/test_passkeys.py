@@ -525,3 +525,14 @@ def test_deleting_the_user_or_the_pool_deletes_the_passkeys(cognito, world, serv
     with server.emulator.database.session(write=False) as session:
         assert session.scalars(select(WebAuthnCredential)).all() == []
         assert session.scalars(select(WebAuthnRegistration)).all() == []
+
+
+def test_a_user_has_at_most_twenty_passkeys(cognito, world):
+    _pool_id, client_id = world
+    access = _tokens(cognito, client_id)
+    for _ in range(20):
+        _register(cognito, access)
+    assert (
+        _refused(lambda: cognito.start_web_authn_registration(AccessToken=access)) == "LimitExceededException"
+    )
+    assert len(cognito.list_web_authn_credentials(AccessToken=access)["Credentials"]) == 20

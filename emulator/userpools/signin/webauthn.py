@@ -11,7 +11,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from emulator.protocol.context import Context
-from emulator.protocol.errors import NotAuthorizedException
+from emulator.protocol.errors import NotAuthorizedException, UserNotConfirmedException
 from emulator.store.models import User, UserPool
 from emulator.userpools import passkeys
 from emulator.userpools.signin import factors, sessions
@@ -71,6 +71,8 @@ def answer(ctx: Context, step: Step) -> Outcome:
     credential = require(step.responses, "CREDENTIAL")
     state = step.state
     factors.check_can_sign_in(ctx, user)
+    if user.status == "UNCONFIRMED":
+        raise UserNotConfirmedException("User is not confirmed.")
     try:
         passkeys.verify_assertion(
             ctx,
