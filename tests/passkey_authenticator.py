@@ -70,8 +70,10 @@ class SoftwarePasskey:
         rp_id: str | None = None,
         challenge: str | None = None,
         user_verified: bool = True,
+        public_key: bytes | None = None,
     ) -> dict[str, Any]:
-        """navigator.credentials.create() for CredentialCreationOptions; overrides make a bad answer."""
+        """navigator.credentials.create() for CredentialCreationOptions; overrides make a bad answer
+        (``public_key``: another COSE key than this passkey's, e.g. of an algorithm the server refuses)."""
         self.user_handle = from_b64url(options["user"]["id"])
         rp = rp_id or options["rp"]["id"]
         flags = UP | AT | (UV if user_verified else 0)
@@ -81,7 +83,7 @@ class SoftwarePasskey:
             + bytes([flags])
             + struct.pack(">I", self.counter)
             + attested
-            + cose_public_key(self.key)
+            + (public_key or cose_public_key(self.key))
         )
         attestation = cbor2.dumps({"fmt": "none", "attStmt": {}, "authData": auth_data})
         client_data = self._client_data("webauthn.create", challenge or options["challenge"], origin)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import cbor2
 import pytest
 from botocore.exceptions import ClientError
 from sqlalchemy import select
@@ -213,6 +214,12 @@ def test_registration_errors(cognito, world, http):
         == "WebAuthnCredentialNotSupportedException"
     )
     assert _refused(complete({"id": "x"})) == "InvalidParameterException"
+    # An Ed25519 key (COSE alg -8): not among the algorithms Cognito offers (ES256, RS256).
+    ed25519 = cbor2.dumps({1: 1, 3: -8, -1: 6, -2: bytes(32)})
+    assert (
+        _refused(complete(passkey.create(options, public_key=ed25519)))
+        == "WebAuthnCredentialNotSupportedException"
+    )
     # Another app client's token cannot complete what this one started.
     other_client = make_client(cognito, world[0])["ClientId"]
     other_access = _tokens(cognito, other_client)

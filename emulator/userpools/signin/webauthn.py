@@ -83,7 +83,7 @@ def answer(ctx: Context, step: Step) -> Outcome:
             require_uv=bool(state.get("webauthn_require_uv")),
         )
     except passkeys.AssertionRefused as refused:
-        ctx.log["webauthn"] = str(refused)
+        ctx.log["webauthn_refused"] = json.dumps(str(refused))
         # The challenge is single use: this session cannot be answered again.
         sessions.consume(ctx, step.session)
         ctx.db.commit()
