@@ -13,6 +13,7 @@ Needs Debian's chromium, playwright for Python (never ``playwright install``) an
 
 from __future__ import annotations
 
+import base64
 import http.server
 import json
 import subprocess
@@ -22,6 +23,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from cryptography.hazmat.primitives import serialization
 
 from emulator.config import Settings
 from emulator.testing import ServerThread
@@ -235,3 +237,62 @@ def test_without_user_verification_the_sign_in_fails(app: App, world: dict[str, 
     # With verification back, the same passkey signs in.
     app.user_verified(True)
     assert app("signInWithPasskey", username="alice") == {"step": "DONE", "user": "alice"}
+
+
+def test_the_demo_passkey_signs_in_from_chrome(browser: Any, pages: _Pages, tmp_path: Path) -> None:
+    """The README's demo row: the demo key loaded into Chrome's virtual authenticator signs ``passkey`` in."""
+    root = HERE.parents[1]
+    key = serialization.load_pem_private_key((root / "fixtures" / "demo-passkey.pem").read_bytes(), None)
+    pkcs8 = key.private_bytes(
+        serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    )
+    settings = Settings(
+        port=0,
+        database=f"sqlite:///{tmp_path / 'demo.db'}",
+        fixtures=[str(root / "fixtures" / "signin-steps.yaml")],
+    )
+    with ServerThread(settings) as demo:
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"http://localhost:{pages.server_port}/app.html")
+        cdp = context.new_cdp_session(page)
+        cdp.send("WebAuthn.enable")
+        authenticator = cdp.send(
+            "WebAuthn.addVirtualAuthenticator",
+            {
+                "options": {
+                    "protocol": "ctap2",
+                    "transport": "internal",
+                    "hasResidentKey": True,
+                    "hasUserVerification": True,
+                    "isUserVerified": True,
+                    "automaticPresenceSimulation": True,
+                }
+            },
+        )["authenticatorId"]
+        credential_id = "35uqe9E4ImeGkXqlL-mzgQ"
+        cdp.send(
+            "WebAuthn.addCredential",
+            {
+                "authenticatorId": authenticator,
+                "credential": {
+                    "credentialId": base64.b64encode(base64.urlsafe_b64decode(credential_id + "==")).decode(),
+                    "isResidentCredential": True,
+                    "rpId": "localhost",
+                    "privateKey": base64.b64encode(pkcs8).decode(),
+                    "userHandle": base64.b64encode(b"5e1f0c9a-7b3d-4c2e-9f8a-6d4b2a1c0e9f").decode(),
+                    "signCount": 0,
+                },
+            },
+        )
+        app = App(page, cdp, authenticator)
+        assert app(
+            "configure",
+            endpoint=demo.endpoint,
+            userPoolId="us-east-1_Demo00001",
+            userPoolClientId="demo00001client00000000001",
+        )
+        try:
+            assert app("signInWithPasskey", username="passkey") == {"step": "DONE", "user": "passkey"}
+        finally:
+            context.close()
