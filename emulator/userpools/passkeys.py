@@ -13,6 +13,7 @@ import binascii
 import fnmatch
 import json
 import secrets
+import urllib.parse
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -115,12 +116,21 @@ def relying_party_id(ctx: Context, pool: UserPool) -> str:
 
 def origin_allowed(ctx: Context, rp_id: str, origin: str) -> bool:
     """https://<rp id> and its subdomains, http://localhost on any port, and the --webauthn-origin list."""
-    if origin == f"https://{rp_id}" or (origin.startswith("https://") and origin.endswith(f".{rp_id}")):
-        return True
-    if origin == "http://localhost" or (
-        origin.startswith("http://localhost:") and origin[len("http://localhost:") :].isdigit()
-    ):
-        return True
+    try:
+        parts = urllib.parse.urlsplit(origin)
+        port = parts.port
+    except ValueError:
+        parts, port = None, None
+    if parts is not None and not parts.path and not parts.query and not parts.fragment and not parts.username:
+        host = parts.hostname or ""
+        if parts.scheme == "https" and (host == rp_id or host.endswith(f".{rp_id}")):
+            return True
+        if (
+            parts.scheme == "http"
+            and host == "localhost"
+            and (port is not None or origin == "http://localhost")
+        ):
+            return True
     return any(
         fnmatch.fnmatchcase(origin, pattern.strip().rstrip("/"))
         for pattern in ctx.settings.webauthn_origins
