@@ -5,6 +5,7 @@ a registration or an assertion can be wrong."""
 from __future__ import annotations
 
 import json
+from types import SimpleNamespace
 
 import cbor2
 import pytest
@@ -15,6 +16,7 @@ from emulator.cli import start_checks
 from emulator.config import Settings
 from emulator.store.models_webauthn import WebAuthnCredential, WebAuthnRegistration
 from emulator.testing import ServerThread
+from emulator.userpools import passkeys
 from tests.conftest import call as call_raw
 from tests.conftest import make_boto_client
 from tests.helpers import PASSWORD, console_csrf, error_code, last_code, make_client, make_pool, make_user
@@ -543,3 +545,27 @@ def test_a_user_has_at_most_twenty_passkeys(cognito, world):
         _refused(lambda: cognito.start_web_authn_registration(AccessToken=access)) == "LimitExceededException"
     )
     assert len(cognito.list_web_authn_credentials(AccessToken=access)["Credentials"]) == 20
+
+
+@pytest.mark.parametrize(
+    ("origin", "allowed"),
+    [
+        ("https://app.test", True),
+        ("https://app.test:8443", True),
+        ("https://www.app.test", True),
+        ("https://a.other.test", True),  # the setting
+        ("http://localhost", True),
+        ("http://localhost:3000", True),
+        ("https://evilapp.test", False),
+        ("https://app.test.evil", False),
+        ("http://app.test", False),
+        ("http://localhost:abc", False),
+        ("http://localhost.evil:3000", False),
+        ("https://app.test/x", False),
+        ("https://u@app.test", False),
+        ("null", False),
+    ],
+)
+def test_which_origins_a_relying_party_accepts(origin, allowed):
+    ctx = SimpleNamespace(settings=Settings(webauthn_origins=["https://*.other.test"]))
+    assert passkeys.origin_allowed(ctx, "app.test", origin) is allowed
