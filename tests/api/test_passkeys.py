@@ -569,3 +569,39 @@ def test_a_user_has_at_most_twenty_passkeys(cognito, world):
 def test_which_origins_a_relying_party_accepts(origin, allowed):
     ctx = SimpleNamespace(settings=Settings(webauthn_origins=["https://*.other.test"]))
     assert passkeys.origin_allowed(ctx, "app.test", origin) is allowed
+
+
+def test_the_selection_can_be_answered_with_the_credential_at_once(cognito, world):
+    _pool_id, client_id = world
+    passkey = _register(cognito, _tokens(cognito, client_id))
+    select = cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "pat"}
+    )
+    options = json.loads(select["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"])
+
+    def answer(credential):
+        return cognito.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="SELECT_CHALLENGE",
+            Session=select["Session"],
+            ChallengeResponses={"USERNAME": "pat", "ANSWER": "WEB_AUTHN", "CREDENTIAL": credential},
+        )
+
+    assert "AuthenticationResult" in answer(passkey.get(options))
+    # Once only, and a wrong one spends the selection too.
+    assert _refused(lambda: answer(passkey.get(options))) == "NotAuthorizedException"
+    select = cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "pat"}
+    )
+    options = json.loads(select["ChallengeParameters"]["CREDENTIAL_REQUEST_OPTIONS"])
+    assert (
+        _refused(lambda: answer(passkey.get(options, origin="https://evil.example")))
+        == "NotAuthorizedException"
+    )
+    assert _refused(lambda: answer(passkey.get(options))) == "NotAuthorizedException"
+    # A user without a passkey gets no request options.
+    cognito.delete_web_authn_credential(AccessToken=_tokens(cognito, client_id), CredentialId=passkey.id)
+    select = cognito.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "pat"}
+    )
+    assert "CREDENTIAL_REQUEST_OPTIONS" not in select["ChallengeParameters"]

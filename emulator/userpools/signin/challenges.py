@@ -175,6 +175,8 @@ def select_challenge(ctx: Context, step: Step) -> Outcome:
         raise InvalidParameterException(f"The challenge {answer} is not available for this user.")
     if step.user is None:
         raise NotAuthorizedException(factors.INCORRECT)
+    if answer == webauthn.NAME and step.responses.get("CREDENTIAL"):
+        return webauthn.answer(ctx, step)
     return flows.start_first_factor(
         ctx, step.pool, step.client, step.user, answer, step.responses, _carry(step.state)
     )

@@ -142,13 +142,17 @@ def user_auth_flow(
         return start_first_factor(ctx, pool, client, user, preferred, parameters, state)
     if not available:
         raise NotAuthorizedException(factors.INCORRECT)
-    return Challenge(
+    selection = Challenge(
         "SELECT_CHALLENGE",
         {"USERNAME": user.username},
         user,
         {**state, "available_challenges": available},
         available_challenges=available,
     )
+    if webauthn.NAME in available:
+        # The request options ride along, so the selection may be answered with the CREDENTIAL at once.
+        webauthn.offer_in_selection(ctx, pool, user, selection)
+    return selection
 
 
 def available_first_factors(ctx: Context, pool: UserPool, user: User) -> list[str]:

@@ -63,6 +63,16 @@ def start(ctx: Context, pool: UserPool, user: User, state: dict[str, Any]) -> Ch
     )
 
 
+def offer_in_selection(ctx: Context, pool: UserPool, user: User, selection: Challenge) -> None:
+    """SELECT_CHALLENGE offering WEB_AUTHN carries CREDENTIAL_REQUEST_OPTIONS too, so that the selection can be
+    answered with ``ANSWER: WEB_AUTHN`` and the ``CREDENTIAL`` at once (as Cognito's ChallengeResponses allow)."""
+    offered = start(ctx, pool, user, {})
+    selection.parameters["CREDENTIAL_REQUEST_OPTIONS"] = offered.parameters["CREDENTIAL_REQUEST_OPTIONS"]
+    selection.state.update(
+        {key: value for key, value in offered.state.items() if key.startswith("webauthn_")}
+    )
+
+
 def answer(ctx: Context, step: Step) -> Outcome:
     """Check the CREDENTIAL; tokens when it proves one of the user's passkeys."""
     user = step.user
