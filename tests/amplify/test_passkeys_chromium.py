@@ -5,7 +5,8 @@ virtual authenticator (DevTools ``WebAuthn.addVirtualAuthenticator`` through Pla
 
 With the authenticator's user verification switched off, a pool that requires it refuses the sign-in: the
 browser itself refuses to answer a request that asks for verification, and an assertion without it (the
-request options rewritten on the way, as a tampered client would) is refused by the emulator.
+request options rewritten on the way, as a tampered client would) is refused by the emulator. And the README's
+demo passkey (fixtures/demo-passkey.pem), loaded with ``WebAuthn.addCredential``, signs the demo user in.
 
 Needs Debian's chromium, playwright for Python (never ``playwright install``) and tests/amplify's node_modules
 (tests.real_clients installs them, or skips saying why, and fails instead under CI).
