@@ -10,6 +10,8 @@ from types import SimpleNamespace
 import cbor2
 import pytest
 from botocore.exceptions import ClientError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from emulator.cli import start_checks
@@ -605,3 +607,44 @@ def test_the_selection_can_be_answered_with_the_credential_at_once(cognito, worl
         ClientId=client_id, AuthFlow="USER_AUTH", AuthParameters={"USERNAME": "pat"}
     )
     assert "CREDENTIAL_REQUEST_OPTIONS" not in select["ChallengeParameters"]
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4)
+    ),
+    max_leaves=12,
+)
+FIELDS = st.sampled_from(
+    ["id", "rawId", "type", "response", "clientDataJSON", "attestationObject", "signature"]
+)
+
+
+def test_random_credentials_never_break_the_server(cognito, world, http):
+    _pool_id, client_id = world
+    access = _tokens(cognito, client_id)
+    _register(cognito, access)
+    cognito.start_web_authn_registration(AccessToken=access)
+
+    @settings(max_examples=60, deadline=None, database=None, suppress_health_check=list(HealthCheck))
+    @given(document=st.dictionaries(FIELDS, JSON, max_size=5) | JSON)
+    def check(document):
+        complete = call_raw(
+            http, "CompleteWebAuthnRegistration", {"AccessToken": access, "Credential": document}
+        )
+        assert complete.status_code < 500, complete.text
+        challenge, _options = _web_authn_challenge(cognito, client_id)
+        answer = call_raw(
+            http,
+            "RespondToAuthChallenge",
+            {
+                "ClientId": client_id,
+                "ChallengeName": "WEB_AUTHN",
+                "Session": challenge["Session"],
+                "ChallengeResponses": {"USERNAME": "pat", "CREDENTIAL": json.dumps(document)},
+            },
+        )
+        assert answer.status_code < 500, answer.text
+
+    check()
