@@ -648,3 +648,18 @@ def test_random_credentials_never_break_the_server(cognito, world, http):
         assert answer.status_code < 500, answer.text
 
     check()
+
+
+def test_a_web_authn_challenge_expires_with_the_emulators_clock(cognito, world, http):
+    _pool_id, client_id = world
+    passkey = _register(cognito, _tokens(cognito, client_id))
+    challenge, options = _web_authn_challenge(cognito, client_id)
+    http.post(
+        "/_emulator/clock", json={"advance_seconds": 4 * 60}
+    )  # the client's AuthSessionValidity is 3 min
+    assert (
+        _refused(lambda: _answer(cognito, client_id, challenge, passkey.get(options)))
+        == "NotAuthorizedException"
+    )
+    challenge, options = _web_authn_challenge(cognito, client_id)
+    assert "AuthenticationResult" in _answer(cognito, client_id, challenge, passkey.get(options))
