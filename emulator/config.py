@@ -28,6 +28,9 @@ class Settings:
     # Browser origins allowed besides the loopback ones (http(s)://localhost:*, 127.0.0.1:*, [::1]:*,
     # *.localhost:*); wildcards such as https://*.example.com; "*" allows any (emulator.http.guard.origins).
     cors_origins: list[str] = field(default_factory=list)
+    # Origins accepted in passkey (WebAuthn) ceremonies besides https://<relying party id> (and its
+    # subdomains) and http://localhost:*; '*' wildcards, e.g. https://*.example.com (emulator.userpools.passkeys).
+    webauthn_origins: list[str] = field(default_factory=list)
     # Host header values served besides loopback names, IP addresses and the --public-url host (against
     # DNS rebinding); "*" serves any (emulator.http.guard.hosts).
     allowed_hosts: list[str] = field(default_factory=list)
@@ -85,6 +88,13 @@ def _parse(name: str, raw: str) -> object:
         return int(raw)
     if name == "lockout":
         return raw.strip().lower() not in ("0", "false", "no", "off")
-    if name in ("fixtures", "cors_origins", "allowed_hosts", "triggers", "iam_credentials"):
+    if name in (
+        "fixtures",
+        "cors_origins",
+        "webauthn_origins",
+        "allowed_hosts",
+        "triggers",
+        "iam_credentials",
+    ):
         return [item.strip() for item in raw.split(",") if item.strip()]
     return raw

@@ -54,6 +54,15 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
         "(repeatable)",
     )
     serve.add_argument(
+        "--webauthn-origin",
+        action="append",
+        dest="webauthn_origins",
+        default=[],
+        metavar="ORIGIN",
+        help="origin accepted in passkey (WebAuthn) ceremonies besides https://<relying party> and "
+        "http://localhost:*, e.g. https://*.example.com or android:apk-key-hash:... (repeatable)",
+    )
+    serve.add_argument(
         "--allowed-host",
         action="append",
         dest="allowed_hosts",
@@ -118,6 +127,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         issuer=args.issuer,
         cors_origins=args.cors_origins,
         allowed_hosts=args.allowed_hosts,
+        webauthn_origins=args.webauthn_origins,
         max_body_size=args.max_body_size,
         password_hashing=args.password_hashing,
         fixed_code=args.fixed_code,

@@ -26,6 +26,8 @@ MAX_PORT = 65535
 _ORIGIN = re.compile(
     r"^https?://[A-Za-z0-9*.\-]+(\:([0-9]+|\*))?$|^https?://\[[0-9A-Fa-f:]+\](\:([0-9]+|\*))?$"
 )
+# A WebAuthn origin: a web origin as above, or an app's (android:apk-key-hash:..., ios:bundle-id:...).
+_WEBAUTHN_ORIGIN = re.compile(_ORIGIN.pattern + r"|^(?!https?:)[a-z][a-z0-9+.\-]*:[A-Za-z0-9_:.+/=\-]+$")
 # A Host name (or address), without scheme, port or path; '*' may stand for labels.
 _HOST = re.compile(r"^[A-Za-z0-9*.\-]+$|^\[?[0-9A-Fa-f:]+\]?$")
 
@@ -62,6 +64,12 @@ def check(settings: Settings) -> None:
             raise StartError(
                 f"--cors-origin {origin!r}: give an origin as scheme://host[:port], e.g. https://app.example.com "
                 "or http://localhost:*, or '*'"
+            )
+    for origin in settings.webauthn_origins:
+        if not _WEBAUTHN_ORIGIN.match(origin.strip()):
+            raise StartError(
+                f"--webauthn-origin {origin!r}: give an origin as scheme://host[:port], e.g. "
+                "https://*.example.com, or an app origin such as android:apk-key-hash:<hash>"
             )
     for host in settings.allowed_hosts:
         if host != "*" and not _HOST.match(host.strip()):

@@ -188,6 +188,8 @@ def apply_mfa_config(config: dict[str, Any], request: dict[str, Any]) -> dict[st
         config["MfaConfiguration"] = mode
     if "EmailMfaConfiguration" in config and config.get("UserPoolTier") == "LITE":
         raise FeatureUnavailableInTierException("Email MFA is not available in the LITE tier.")
+    if request.get("WebAuthnConfiguration") and config.get("UserPoolTier") == "LITE":
+        raise FeatureUnavailableInTierException("Passkeys (WebAuthn) are not available in the LITE tier.")
     return config
 
 
@@ -301,8 +303,15 @@ def apply_pool_settings(config: dict[str, Any], request: dict[str, Any]) -> dict
     password_policy = {**DEFAULT_PASSWORD_POLICY, **policies.get("PasswordPolicy", {})}
     policies["PasswordPolicy"] = password_policy
     policies.setdefault("SignInPolicy", {"AllowedFirstAuthFactors": ["PASSWORD"]})
-    if "PASSWORD" not in policies["SignInPolicy"].get("AllowedFirstAuthFactors", []):
+    first_factors = policies["SignInPolicy"].get("AllowedFirstAuthFactors", [])
+    if "PASSWORD" not in first_factors:
         raise InvalidParameterException("PASSWORD must be an allowed first auth factor.")
+    if "SOFTWARE_TOKEN" in first_factors:
+        raise InvalidParameterException("SOFTWARE_TOKEN is not a valid first auth factor.")
+    if config.get("UserPoolTier") == "LITE" and set(first_factors) - {"PASSWORD"}:
+        raise FeatureUnavailableInTierException(
+            "Passwordless sign-in (EMAIL_OTP, SMS_OTP, WEB_AUTHN) is not available in the LITE tier."
+        )
     admin = config.setdefault("AdminCreateUserConfig", {})
     admin.setdefault("AllowAdminCreateUserOnly", False)
     admin.setdefault("UnusedAccountValidityDays", password_policy["TemporaryPasswordValidityDays"])

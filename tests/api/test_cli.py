@@ -237,6 +237,7 @@ def test_every_setting_but_the_account_id_has_a_flag(capsys):
     flags = {
         "cors_origins": "--cors-origin",
         "allowed_hosts": "--allowed-host",
+        "webauthn_origins": "--webauthn-origin",
         "triggers": "--trigger",
         "lockout": "--no-lockout",
     }

@@ -2,7 +2,7 @@
 script; no build step, nothing from a CDN).
 
 Pages: the pools; a pool with its settings, app clients, groups and users; a user with status, attributes,
-groups, MFA and a TOTP QR code to enrol a real authenticator app; the outbox, newest first, updating live.
+groups, MFA, a TOTP QR code to enrol a real authenticator app and passkeys (each can be deleted); the outbox, newest first, updating live.
 Every page shows the emulator's clock with buttons to move it.
 
 Actions (confirm, disable, enable, reset password, set password, delete) and the create forms (a pool, an
@@ -32,6 +32,7 @@ from emulator import __version__
 from emulator.engine.core import Emulator
 from emulator.http import clock_api
 from emulator.http.console import forms, views
+from emulator.http.console import passkeys as console_passkeys
 from emulator.http.guard import csrf
 from emulator.protocol.errors import CognitoError
 from emulator.userpools import outbox
@@ -217,6 +218,7 @@ async def user_page(request: Request) -> Response:
     def read() -> dict[str, Any]:
         with emulator.database.session(write=False) as session:
             user = views.user_detail(emulator, session, pool_id, sub)
+            user["passkeys"] = console_passkeys.passkey_views(emulator, session, pool_id, sub)
             for key in ("verified", "pending"):
                 if key in user["totp"]:
                     user["totp"][key]["qr"] = _qr(user["totp"][key]["uri"])
@@ -275,6 +277,21 @@ async def user_action(request: Request) -> Response:
     if action == "delete":
         return _back(f"{PREFIX}/pools/{urllib.parse.quote(pool_id)}", notice=DONE[action])
     return _back(user_path, notice=DONE[action])
+
+
+async def delete_passkey_action(request: Request) -> Response:
+    if not _same_origin(request):
+        return PlainTextResponse("Cross-site request refused", status_code=403)
+    pool_id, sub = request.path_params["pool_id"], request.path_params["sub"]
+    user_path = f"{PREFIX}/pools/{urllib.parse.quote(pool_id)}/users/{urllib.parse.quote(sub)}"
+    credential_id = (await _form(request)).get("credential_id") or ""
+    try:
+        await run_in_threadpool(console_passkeys.delete, _emulator(request), pool_id, sub, credential_id)
+    except views.NotFound as exc:
+        return await _not_found(request, str(exc))
+    except CognitoError as exc:
+        return _back(user_path, error=f"{exc.code}: {exc.message}")
+    return _back(user_path, notice="Passkey deleted: it no longer signs the user in.")
 
 
 def _pool_path(pool_id: str) -> str:
@@ -394,6 +411,7 @@ routes = [
     Route(PREFIX + "/pools/{pool_id}", pool_page, methods=["GET"]),
     Route(PREFIX + "/pools/{pool_id}/users/{sub}", user_page, methods=["GET"]),
     Route(PREFIX + "/pools/{pool_id}/users/{sub}/{action}", user_action, methods=["POST"]),
+    Route(PREFIX + "/pools/{pool_id}/users/{sub}/passkeys/delete", delete_passkey_action, methods=["POST"]),
     Route(PREFIX + "/pools/{pool_id}/{kind}", create_in_pool_action, methods=["POST"]),
     Route(PREFIX + "/console/pools", create_pool_action, methods=["POST"]),
     Route(PREFIX + "/console/clock", clock_action, methods=["POST"]),

@@ -17,7 +17,7 @@ from emulator.protocol.errors import (
     SoftwareTokenMFANotFoundException,
 )
 from emulator.store.models import AuthSession, User, UserPool, UserPoolClient
-from emulator.userpools import pools, tokens, users
+from emulator.userpools import passkeys, pools, tokens, users
 from emulator.userpools.operations import operation
 from emulator.userpools.signin import mfa, sessions
 
@@ -142,7 +142,26 @@ def apply_mfa_preference(ctx: Context, pool: UserPool, user: User, request: dict
             user.mfa_preferred = factor
         elif user.mfa_preferred == factor and (not enabled or "PreferredMfa" in settings):
             user.mfa_preferred = None
+    webauthn = request.get("WebAuthnMfaSettings")
+    if webauthn is not None and "Enabled" in webauthn:
+        _apply_passkey_mfa(ctx, pool, user, bool(webauthn["Enabled"]))
     user.modified_at = ctx.now
+
+
+def _apply_passkey_mfa(ctx: Context, pool: UserPool, user: User, enabled: bool) -> None:
+    """WebAuthnMfaSettings: a passkey with user verification counts as MFA (the pool must allow that, and the
+    user needs another MFA factor as well, so that losing the passkey does not lock them out)."""
+    if enabled:
+        if passkeys.configuration(pool)["FactorConfiguration"] != passkeys.MULTI_FACTOR:
+            raise InvalidParameterException(
+                "Passkey MFA needs the user pool's WebAuthnConfiguration.FactorConfiguration to be "
+                "MULTI_FACTOR_WITH_USER_VERIFICATION."
+            )
+        if not users.mfa_setting_list(user):
+            raise InvalidParameterException(
+                "Passkey MFA needs another MFA method (SMS, TOTP or email) activated for the user."
+            )
+    passkeys.set_mfa_enabled(ctx, user, enabled)
 
 
 @operation("SetUserMFAPreference")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from emulator.protocol.context import Context
 from emulator.protocol.errors import InvalidParameterException, ResourceNotFoundException
 from emulator.store.models import UserPool
-from emulator.userpools import domains, pools, tokens
+from emulator.userpools import domains, passkeys, pools, tokens
 from emulator.userpools.operations import operation
 
 
@@ -127,6 +127,8 @@ def mfa_config_view(config: dict[str, Any]) -> dict[str, Any]:
             view[key] = copy.deepcopy(config[key])
     if "SoftwareTokenMfaConfiguration" in view:
         view["SoftwareTokenMfaConfiguration"] = {"Enabled": True}
+    if "WebAuthnConfiguration" in view:
+        view["WebAuthnConfiguration"] = passkeys.configuration_of(config)
     return view
 
 

@@ -9,4 +9,5 @@ expiring, single-use session, or tokens. Modules:
   challenges one handler per challenge name answered through RespondToAuthChallenge
   flows      one starter per auth flow of InitiateAuth / AdminInitiateAuth
   lockout    failed-password counting and lockout
+  webauthn   the WEB_AUTHN first factor: a passkey assertion (checked by userpools.passkeys)
 """

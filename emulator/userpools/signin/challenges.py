@@ -19,7 +19,7 @@ from emulator.protocol.errors import (
 )
 from emulator.store.models import AuthSession, User, UserPool, UserPoolClient
 from emulator.userpools import users
-from emulator.userpools.signin import custom, factors, flows, mfa, sessions
+from emulator.userpools.signin import custom, factors, flows, mfa, sessions, webauthn
 from emulator.userpools.signin.factors import require
 from emulator.userpools.signin.outcomes import Challenge, Outcome
 
@@ -175,6 +175,8 @@ def select_challenge(ctx: Context, step: Step) -> Outcome:
         raise InvalidParameterException(f"The challenge {answer} is not available for this user.")
     if step.user is None:
         raise NotAuthorizedException(factors.INCORRECT)
+    if answer == webauthn.NAME and step.responses.get("CREDENTIAL"):
+        return webauthn.answer(ctx, step)
     return flows.start_first_factor(
         ctx, step.pool, step.client, step.user, answer, step.responses, _carry(step.state)
     )
@@ -211,4 +213,5 @@ HANDLERS: dict[str, Callable[[Context, Step], Outcome]] = {
     "PASSWORD": password,
     "PASSWORD_SRP": select_challenge,
     "CUSTOM_CHALLENGE": custom_challenge,
+    "WEB_AUTHN": webauthn.answer,
 }

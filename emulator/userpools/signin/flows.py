@@ -9,7 +9,7 @@ from emulator.protocol.context import Context
 from emulator.protocol.errors import InvalidParameterException, NotAuthorizedException
 from emulator.store.models import RefreshToken, User, UserPool, UserPoolClient
 from emulator.userpools import pools, tokens, users
-from emulator.userpools.signin import custom, factors, mfa, sessions
+from emulator.userpools.signin import custom, factors, mfa, sessions, webauthn
 from emulator.userpools.signin.factors import require
 from emulator.userpools.signin.migration import migrate_user
 from emulator.userpools.signin.outcomes import Authenticated, Challenge, Outcome
@@ -49,6 +49,7 @@ FIRST_FACTOR_SETTING = {
     "PASSWORD_SRP": "PASSWORD",
     "EMAIL_OTP": "EMAIL_OTP",
     "SMS_OTP": "SMS_OTP",
+    "WEB_AUTHN": "WEB_AUTHN",
 }
 
 
@@ -135,22 +136,26 @@ def user_auth_flow(
         )
     ctx.log["user"] = user.username
     factors.begin(ctx, pool, client, user, state)
-    available = available_first_factors(pool, user)
+    available = available_first_factors(ctx, pool, user)
     preferred = parameters.get("PREFERRED_CHALLENGE")
     if preferred and preferred in available:
         return start_first_factor(ctx, pool, client, user, preferred, parameters, state)
     if not available:
         raise NotAuthorizedException(factors.INCORRECT)
-    return Challenge(
+    selection = Challenge(
         "SELECT_CHALLENGE",
         {"USERNAME": user.username},
         user,
         {**state, "available_challenges": available},
         available_challenges=available,
     )
+    if webauthn.NAME in available:
+        # The request options ride along, so the selection may be answered with the CREDENTIAL at once.
+        webauthn.offer_in_selection(ctx, pool, user, selection)
+    return selection
 
 
-def available_first_factors(pool: UserPool, user: User) -> list[str]:
+def available_first_factors(ctx: Context, pool: UserPool, user: User) -> list[str]:
     allowed = set(
         pool.config.get("Policies", {}).get("SignInPolicy", {}).get("AllowedFirstAuthFactors", ["PASSWORD"])
     )
@@ -162,6 +167,7 @@ def available_first_factors(pool: UserPool, user: User) -> list[str]:
         # One-time codes stand in for a password only where MFA is not required, as in Cognito.
         "EMAIL_OTP": not mfa_required and bool(attributes.get("email")),
         "SMS_OTP": not mfa_required and bool(attributes.get("phone_number")),
+        "WEB_AUTHN": webauthn.available(ctx, pool, user),
     }
     return [name for name, setting in FIRST_FACTOR_SETTING.items() if setting in allowed and can[name]]
 
@@ -193,6 +199,8 @@ def start_first_factor(
             user,
             {**state, "first_factor": "OTP", "code_purpose": purpose},
         )
+    if factor == webauthn.NAME:
+        return webauthn.start(ctx, pool, user, state)
     raise InvalidParameterException(f"The challenge {factor} is not supported.")
 
 
