@@ -9,7 +9,7 @@ from emulator.protocol.errors import InvalidParameterException, NotAuthorizedExc
 from emulator.store.models import User, UserPool, UserPoolClient
 from emulator.userpools import pools, users
 from emulator.userpools.operations import operation
-from emulator.userpools.signin import challenges, flows, sessions
+from emulator.userpools.signin import challenges, device_srp, devices, flows, sessions
 from emulator.userpools.signin.outcomes import respond
 
 
@@ -20,6 +20,8 @@ def _initiate(
     flows.check_flow_allowed(client, flow, admin=admin)
     parameters = request.get("AuthParameters") or {}
     state = {"admin": admin, "client_metadata": request.get("ClientMetadata") or {}}
+    if parameters.get("DEVICE_KEY") and flow not in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        state[devices.SENT] = parameters["DEVICE_KEY"]
     outcome = flows.STARTERS[flow](ctx, pool, client, parameters, state, request)
     return respond(ctx, pool, client, outcome, flow)
 
@@ -46,7 +48,11 @@ def _respond(ctx: Context, pool: UserPool, client: UserPoolClient, request: dict
     name = request["ChallengeName"]
     responses = request.get("ChallengeResponses") or {}
     value = sessions.answered_value(request)
-    session = sessions.load(ctx, value, client)
+    if not value and name == "DEVICE_SRP_AUTH":
+        # pycognito answers the device challenge without its Session (signin.device_srp).
+        session, value = device_srp.pending_session(ctx, pool, client, responses), ""
+    else:
+        session = sessions.load(ctx, value, client)
     if session.pool_id != pool.id:
         raise NotAuthorizedException(sessions.EXPIRED_MESSAGE)
     handler = challenges.HANDLERS.get(name)
@@ -55,6 +61,7 @@ def _respond(ctx: Context, pool: UserPool, client: UserPoolClient, request: dict
     expected = session.challenge
     if name != expected and not (expected == "SELECT_CHALLENGE" and name in ("PASSWORD", "PASSWORD_SRP")):
         raise InvalidParameterException(f"Invalid challenge name {name}: the session expects {expected}.")
+    devices.note_sent_key(session, name, responses)
     user = ctx.db.get(User, session.user_id) if session.user_id is not None else None
     _check_username(ctx, pool, client, user, responses)
     if user is not None:
