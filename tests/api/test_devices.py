@@ -413,3 +413,54 @@ def test_new_device_metadata_in_srp_and_admin_flows(cognito, endpoint):
         AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD},
     )
     assert "NewDeviceMetadata" in admin["AuthenticationResult"]
+
+
+@pytest.fixture
+def pycognito_to_emulator(endpoint, monkeypatch):
+    """pycognito's ConfirmDevice / UpdateDeviceStatus / ForgetDevice post to AWS's URL with requests: send them
+    to the emulator instead (the payload is pycognito's own)."""
+    from pycognito import aws_srp
+
+    real_post = aws_srp.requests.post
+    monkeypatch.setattr(aws_srp.requests, "post", lambda url, **kwargs: real_post(endpoint + "/", **kwargs))
+
+
+def test_pycognito_device_support(cognito, endpoint, pycognito_to_emulator):
+    """AWSSRP confirms the device (its own verifier), then signs in with device_key / device_group_key /
+    device_password: both device steps without a Session, USERNAME as typed."""
+    from pycognito.aws_srp import AWSSRP
+
+    from tests.conftest import make_boto_client
+
+    pool_id, client_id = _world(cognito, device_configuration=OPT_IN)
+    boto = make_boto_client(endpoint)
+    first = AWSSRP(username="alice", password=PASSWORD, pool_id=pool_id, client_id=client_id, client=boto)
+    tokens = first.authenticate_user()
+    response, device_password = first.confirm_device(tokens, device_name="pycognito")
+    assert response.status_code == 200 and response.json() == {"UserConfirmationNecessary": True}
+    access = tokens["AuthenticationResult"]["AccessToken"]
+    key = first.device_key
+    first.update_device_status(True, access, key)
+    assert [d["DeviceKey"] for d in cognito.list_devices(AccessToken=access)["Devices"]] == [key]
+
+    def device_user(password=device_password, username="alice"):
+        return AWSSRP(
+            username=username,
+            password=PASSWORD,
+            pool_id=pool_id,
+            client_id=client_id,
+            client=boto,
+            device_key=key,
+            device_group_key=first.device_group_key,
+            device_password=password,
+        )
+
+    signed_in = device_user().authenticate_user()["AuthenticationResult"]
+    assert _claims(signed_in["AccessToken"])["device_key"] == key and "NewDeviceMetadata" not in signed_in
+    with pytest.raises(ClientError) as wrong:
+        device_user(password="d3JvbmcgZGV2aWNlIHBhc3N3b3Jk").authenticate_user()
+    assert error_of(wrong) == ("NotAuthorizedException", "Incorrect username or password.")
+    first.forget_device(access, key)
+    with pytest.raises(ClientError) as forgotten:
+        device_user().authenticate_user()
+    assert error_of(forgotten) == ("ResourceNotFoundException", "Device does not exist.")
