@@ -187,9 +187,9 @@ def refresh(
     # from the sign-in is left out of the new tokens once its device is forgotten. (A pool that does not
     # track devices has none: there only the sign-in's own key is accepted.)
     tracking = devices.tracking(pool)
-    if device_key and not devices.exists(ctx, row.user_id, device_key):
-        if tracking or device_key != row.device_key:
-            raise NotAuthorizedException(INVALID_REFRESH_TOKEN)
+    sent_unknown = bool(device_key) and not devices.exists(ctx, row.user_id, device_key or "")
+    if sent_unknown and (tracking or device_key != row.device_key):
+        raise NotAuthorizedException(INVALID_REFRESH_TOKEN)
     token_device_key = device_key or row.device_key
     if (
         not device_key
