@@ -464,3 +464,35 @@ def test_pycognito_device_support(cognito, endpoint, pycognito_to_emulator):
     with pytest.raises(ClientError) as forgotten:
         device_user().authenticate_user()
     assert error_of(forgotten) == ("ResourceNotFoundException", "Device does not exist.")
+
+
+def test_deleting_the_user_or_the_pool_deletes_its_devices(cognito, server):
+    from sqlalchemy import func, select
+
+    from emulator.store.models import Device
+
+    def stored() -> int:
+        with server.emulator.database.session() as session:
+            return session.scalar(select(func.count()).select_from(Device)) or 0
+
+    pool_id, client_id = _world(cognito)
+    _confirmed_device(cognito, client_id, "alice")
+    _confirmed_device(cognito, client_id, "bob")
+    assert stored() == 2
+    cognito.admin_delete_user(UserPoolId=pool_id, Username="alice")
+    assert stored() == 1
+    cognito.delete_user_pool(UserPoolId=pool_id)
+    assert stored() == 0
+
+
+def test_turning_tracking_off(cognito):
+    pool_id, client_id = _world(cognito)
+    secret, tokens, _ = _confirmed_device(cognito, client_id)
+    cognito.update_user_pool(UserPoolId=pool_id)  # an update without DeviceConfiguration resets it
+    assert "DeviceConfiguration" not in cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    # The key is not looked at any more: a plain sign-in, no new key.
+    result = _sign_in(cognito, client_id, device_key=secret.device_key)["AuthenticationResult"]
+    assert "NewDeviceMetadata" not in result
+    with pytest.raises(ClientError) as excinfo:
+        cognito.get_device(AccessToken=tokens["AccessToken"], DeviceKey=secret.device_key)
+    assert error_of(excinfo)[0] == "InvalidUserPoolConfigurationException"

@@ -10,7 +10,7 @@ from emulator.store.models import User, UserPool, UserPoolClient
 from emulator.userpools import pools, users
 from emulator.userpools.operations import operation
 from emulator.userpools.signin import challenges, device_srp, devices, flows, sessions
-from emulator.userpools.signin.outcomes import respond
+from emulator.userpools.signin.outcomes import Challenge, respond
 
 
 def _initiate(
@@ -23,6 +23,8 @@ def _initiate(
     if parameters.get("DEVICE_KEY") and flow not in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
         state[devices.SENT] = parameters["DEVICE_KEY"]
     outcome = flows.STARTERS[flow](ctx, pool, client, parameters, state, request)
+    if isinstance(outcome, Challenge):
+        devices.check_sent(ctx, pool, outcome.user, state.get(devices.SENT))
     return respond(ctx, pool, client, outcome, flow)
 
 
@@ -61,9 +63,9 @@ def _respond(ctx: Context, pool: UserPool, client: UserPoolClient, request: dict
     expected = session.challenge
     if name != expected and not (expected == "SELECT_CHALLENGE" and name in ("PASSWORD", "PASSWORD_SRP")):
         raise InvalidParameterException(f"Invalid challenge name {name}: the session expects {expected}.")
-    devices.note_sent_key(session, name, responses)
     user = ctx.db.get(User, session.user_id) if session.user_id is not None else None
     _check_username(ctx, pool, client, user, responses)
+    devices.take_sent_key(ctx, pool, session, user, name, responses)
     if user is not None:
         ctx.log["user"] = user.username
     step = challenges.Step(pool, client, session, value, user, responses)

@@ -24,10 +24,24 @@ VERIFIED = "device_verified"
 DEVICE_CHALLENGES = ("DEVICE_SRP_AUTH", "DEVICE_PASSWORD_VERIFIER")
 
 
-def note_sent_key(session: AuthSession, challenge: str, responses: dict[str, Any]) -> None:
+def check_sent(ctx: Context, pool: UserPool, user: User | None, key: str | None) -> None:
+    """A DEVICE_KEY is checked at the step that carries it (Amplify retries that very step without it)."""
+    if key and user is not None and devices.tracking(pool) and devices.find(ctx, user, key) is None:
+        raise ResourceNotFoundException(devices.NOT_FOUND)
+
+
+def take_sent_key(
+    ctx: Context,
+    pool: UserPool,
+    session: AuthSession,
+    user: User | None,
+    challenge: str,
+    responses: dict[str, Any],
+) -> None:
     """A DEVICE_KEY in a challenge answer is the device this sign-in is for (the device steps check theirs)."""
     key = responses.get("DEVICE_KEY")
     if isinstance(key, str) and key and challenge not in DEVICE_CHALLENGES:
+        check_sent(ctx, pool, user, key)
         session.state = {**session.state, SENT: key}
 
 
