@@ -389,7 +389,11 @@ def test_admin_list_devices_pages(cognito):
     assert len(cognito.admin_list_devices(UserPoolId=pool_id, Username="alice")["Devices"]) == 2
     with pytest.raises(ClientError) as unknown_user:
         cognito.admin_list_devices(UserPoolId=pool_id, Username="nobody")
-    assert error_of(unknown_user)[0] == "UserNotFoundException"
+    # AdminListDevices has no UserNotFoundException in the model; AdminForgetDevice has.
+    assert error_of(unknown_user) == ("ResourceNotFoundException", "User does not exist.")
+    with pytest.raises(ClientError) as forget_unknown:
+        cognito.admin_forget_device(UserPoolId=pool_id, Username="nobody", DeviceKey=keys[1])
+    assert error_of(forget_unknown)[0] == "UserNotFoundException"
 
 
 def test_new_device_metadata_in_srp_and_admin_flows(cognito, endpoint):
@@ -496,3 +500,52 @@ def test_turning_tracking_off(cognito):
     with pytest.raises(ClientError) as excinfo:
         cognito.get_device(AccessToken=tokens["AccessToken"], DeviceKey=secret.device_key)
     assert error_of(excinfo)[0] == "InvalidUserPoolConfigurationException"
+
+
+def test_custom_auth_proves_a_remembered_device_after_its_challenges(cognito, server):
+    """CUSTOM_AUTH (the demo's question triggers) with DEVICE_KEY: DEVICE_SRP_AUTH comes after the last custom
+    challenge, then tokens (no MFA in a custom flow); a wrong key is refused at the step that carries it."""
+    from emulator.userpools.triggers import targets
+
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:devices-{}"
+    pool_id = make_pool(
+        cognito,
+        DeviceConfiguration=ALWAYS,
+        LambdaConfig={
+            "DefineAuthChallenge": arn.format("define"),
+            "CreateAuthChallenge": arn.format("create"),
+            "VerifyAuthChallengeResponse": arn.format("verify"),
+        },
+    )
+    client_id = make_client(cognito, pool_id)["ClientId"]
+    make_user(cognito, pool_id, "alice")
+    with server.emulator.database.session() as session, session.begin():
+        for name, function in (
+            ("define", "define_auth_challenge"),
+            ("create", "create_auth_challenge"),
+            ("verify", "verify_auth_challenge_response"),
+        ):
+            targets.set_target(
+                session, f"devices-{name}", f"python:fixtures/triggers/custom_challenge.py:{function}"
+            )
+    secret, _, _ = _confirmed_device(cognito, client_id)
+
+    def custom(device_key):
+        challenge = cognito.initiate_auth(
+            ClientId=client_id,
+            AuthFlow="CUSTOM_AUTH",
+            AuthParameters={"USERNAME": "alice", "DEVICE_KEY": device_key},
+        )
+        return cognito.respond_to_auth_challenge(
+            ClientId=client_id,
+            ChallengeName="CUSTOM_CHALLENGE",
+            Session=challenge["Session"],
+            ChallengeResponses={"USERNAME": "alice", "ANSWER": "42", "DEVICE_KEY": device_key},
+        )
+
+    challenge = custom(secret.device_key)
+    tokens = device_sign_in(cognito, client_id, challenge, secret)["AuthenticationResult"]
+    assert _claims(tokens["AccessToken"])["device_key"] == secret.device_key
+    with pytest.raises(ClientError) as unknown:
+        custom("us-east-1_00000000-0000-4000-8000-000000000000")
+    assert error_of(unknown) == ("ResourceNotFoundException", "Device does not exist.")

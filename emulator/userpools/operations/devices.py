@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from emulator.protocol.context import Context
-from emulator.protocol.errors import NotAuthorizedException
+from emulator.protocol.errors import NotAuthorizedException, ResourceNotFoundException
 from emulator.store.models import User, UserPool
 from emulator.userpools import devices, pools, tokens, users
 from emulator.userpools.operations import operation
@@ -21,10 +21,18 @@ def _token_user(ctx: Context, request: dict[str, Any]) -> tuple[UserPool, User]:
     return who.pool, who.user
 
 
-def _admin_user(ctx: Context, request: dict[str, Any]) -> tuple[UserPool, User]:
+def _admin_user(ctx: Context, request: dict[str, Any], *, unknown_user: str = "") -> tuple[UserPool, User]:
+    """The pool and user of an Admin device operation. AdminGetDevice and AdminListDevices have no
+    UserNotFoundException in the service model: there an unknown user is a ResourceNotFoundException."""
     pool = pools.get_pool(ctx, request["UserPoolId"])
     devices.require_tracking(pool)
-    user = users.get_user(ctx, pool, request["Username"])
+    if unknown_user:
+        found = users.find_user(ctx, pool, request["Username"])
+        if found is None:
+            raise ResourceNotFoundException(unknown_user)
+        user = found
+    else:
+        user = users.get_user(ctx, pool, request["Username"])
     ctx.log["user"] = user.username
     return pool, user
 
@@ -52,7 +60,7 @@ def get_device(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
 
 @operation("AdminGetDevice", writes=False)
 def admin_get_device(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
-    pool, user = _admin_user(ctx, request)
+    pool, user = _admin_user(ctx, request, unknown_user="User does not exist.")
     device = devices.get(ctx, user, request["DeviceKey"])
     return {"Device": devices.view(ctx, pool, user, device)}
 
@@ -77,7 +85,7 @@ def list_devices(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
 
 @operation("AdminListDevices", writes=False)
 def admin_list_devices(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
-    pool, user = _admin_user(ctx, request)
+    pool, user = _admin_user(ctx, request, unknown_user="User does not exist.")
     return _list(ctx, pool, user, request, admin=True)
 
 
