@@ -28,7 +28,7 @@ from emulator.protocol.errors import (
     NotAuthorizedException,
     ResourceNotFoundException,
 )
-from emulator.store.models import AuthSession, UserPool, UserPoolClient
+from emulator.store.models import AuthSession, Device, UserPool, UserPoolClient
 from emulator.userpools import devices, users
 from emulator.userpools.signin import factors, sessions
 from emulator.userpools.signin.devices import SENT, VERIFIED
@@ -67,7 +67,8 @@ def pending_session(
     raise NotAuthorizedException(sessions.EXPIRED_MESSAGE)
 
 
-def _device_of(ctx: Context, step: Step) -> Any:
+def _device_of(ctx: Context, step: Step) -> Device:
+    """The remembered device this answer names: the one the password step approved, with a verifier."""
     user = step.user
     if user is None:
         raise NotAuthorizedException(INCORRECT)
