@@ -489,6 +489,14 @@ def test_deleting_the_user_or_the_pool_deletes_its_devices(cognito, server):
     assert stored() == 0
 
 
+def test_an_empty_device_configuration_tracks_nothing(cognito):
+    pool_id = make_pool(cognito, DeviceConfiguration={})
+    assert "DeviceConfiguration" not in cognito.describe_user_pool(UserPoolId=pool_id)["UserPool"]
+    client_id = make_client(cognito, pool_id)["ClientId"]
+    make_user(cognito, pool_id, "alice")
+    assert "NewDeviceMetadata" not in _sign_in(cognito, client_id)["AuthenticationResult"]
+
+
 def test_turning_tracking_off(cognito):
     pool_id, client_id = _world(cognito)
     secret, tokens, _ = _confirmed_device(cognito, client_id)
