@@ -557,3 +557,25 @@ def test_custom_auth_proves_a_remembered_device_after_its_challenges(cognito, se
     with pytest.raises(ClientError) as unknown:
         custom("us-east-1_00000000-0000-4000-8000-000000000000")
     assert error_of(unknown) == ("ResourceNotFoundException", "Device does not exist.")
+
+
+def test_post_authentication_says_whether_a_new_device_was_used(cognito, server, tmp_path):
+    from emulator.userpools.triggers import targets
+
+    seen = tmp_path / "seen.txt"
+    handler = tmp_path / "post_auth.py"
+    handler.write_text(
+        "def handler(event, context):\n"
+        f"    with open({str(seen)!r}, 'a') as out:\n"
+        "        out.write(str(event['request']['newDeviceUsed']) + '\\n')\n"
+        "    return event\n"
+    )
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:devices-post-auth"
+    pool_id = make_pool(cognito, DeviceConfiguration=ALWAYS, LambdaConfig={"PostAuthentication": arn})
+    client_id = make_client(cognito, pool_id)["ClientId"]
+    make_user(cognito, pool_id, "alice")
+    with server.emulator.database.session() as session, session.begin():
+        targets.set_target(session, "devices-post-auth", f"python:{handler}:handler")
+    secret, _, _ = _confirmed_device(cognito, client_id)
+    device_sign_in(cognito, client_id, _sign_in(cognito, client_id, device_key=secret.device_key), secret)
+    assert seen.read_text().split() == ["True", "False"]

@@ -198,7 +198,9 @@ def finish(
     device_key, new_device = devices.at_finish(ctx, pool, user, state)
     lockout.record_success(user)
     metadata = state.get("client_metadata") or {}
-    events.post_authentication(ctx, pool, client.id, user, client_metadata=metadata)
+    events.post_authentication(
+        ctx, pool, client.id, user, client_metadata=metadata, new_device_used=new_device is not None
+    )
     source = (
         "TokenGeneration_NewPasswordChallenge"
         if state.get("new_password")
