@@ -144,7 +144,7 @@ def device_password_verifier(ctx: Context, step: Step, carried: dict[str, Any]) 
         raise NotAuthorizedException(INCORRECT)
     devices.touch(ctx, device)
     assert step.user is not None
-    state = {**carried, SENT: device.key, VERIFIED: device.key}
+    proven = {**carried, SENT: device.key, VERIFIED: device.key}
     if carried.get("flow") == "CUSTOM_AUTH":
-        return factors.finish(ctx, step.pool, step.client, step.user, state)
-    return factors.second_factor_or_tokens(ctx, step.pool, step.client, step.user, state)
+        return factors.finish(ctx, step.pool, step.client, step.user, proven)
+    return factors.second_factor_or_tokens(ctx, step.pool, step.client, step.user, proven)
