@@ -75,10 +75,11 @@ window.setUp = (given) => {
 window.trace = () => calls.splice(0, calls.length);
 
 // Sign in with the password; an email code is answered from the outbox. The steps Amplify reported.
-window.signInWithMfaIfAsked = async () => {
+window.signInWithMfaIfAsked = async (authFlowType) => {
   try {
     const steps = [];
-    let result = await signIn({ username: settings.username, password: settings.password });
+    const options = authFlowType ? { authFlowType } : undefined;
+    let result = await signIn({ username: settings.username, password: settings.password, options });
     steps.push(result.nextStep.signInStep);
     if (result.nextStep.signInStep === 'CONFIRM_SIGN_IN_WITH_EMAIL_CODE') {
       result = await confirmSignIn({ challengeResponse: await latestCode() });
@@ -86,6 +87,16 @@ window.signInWithMfaIfAsked = async () => {
     }
     const session = await fetchAuthSession();
     return { steps, deviceKeyClaim: session.tokens?.accessToken?.payload?.device_key ?? null };
+  } catch (error) {
+    return failure(error);
+  }
+};
+
+// New tokens from the refresh token (Amplify sends its device key with it).
+window.refresh = async () => {
+  try {
+    const session = await fetchAuthSession({ forceRefresh: true });
+    return { deviceKeyClaim: session.tokens?.accessToken?.payload?.device_key ?? null };
   } catch (error) {
     return failure(error);
   }

@@ -123,8 +123,8 @@ def page(browser: Any, app: _Pages, demo: ServerThread) -> Iterator[Any]:
     assert errors == [], f"JavaScript errors: {errors}"
 
 
-def run(page: Any, name: str) -> Any:
-    return page.evaluate(f"() => window.{name}()")
+def run(page: Any, name: str, argument: Any = None) -> Any:
+    return page.evaluate(f"(argument) => window.{name}(argument)", argument)
 
 
 def operations(trace: list[dict[str, Any]]) -> list[str]:
@@ -173,6 +173,22 @@ def test_amplify_remembers_a_device_and_skips_mfa_until_it_is_forgotten(
     assert all(call["status"] == 200 for call in trace), trace
     assert not any(call["operation"] == "ConfirmDevice" for call in trace), trace
     assert second["deviceKeyClaim"] == stored["deviceKey"]
+    # Refreshing sends the device key along, and the new tokens keep it.
+    assert run(page, "refresh") == {"deviceKeyClaim": stored["deviceKey"]}
+    refreshes = [call for call in run(page, "trace") if call["operation"] == "GetTokensFromRefreshToken"]
+    assert [(call["deviceKey"], call["status"]) for call in refreshes] == [(stored["deviceKey"], 200)]
+    # USER_PASSWORD_AUTH: the key goes with InitiateAuth, and the device is proven the same way.
+    run(page, "signOutHere")
+    run(page, "trace")
+    assert run(page, "signInWithMfaIfAsked", "USER_PASSWORD_AUTH")["steps"] == ["DONE"]
+    sign_in = [
+        call for call in run(page, "trace") if call["operation"] in ("InitiateAuth", "RespondToAuthChallenge")
+    ]
+    assert [(call["challenge"] or call["flow"], call["deviceKey"]) for call in sign_in] == [
+        ("USER_PASSWORD_AUTH", stored["deviceKey"]),
+        ("DEVICE_SRP_AUTH", stored["deviceKey"]),
+        ("DEVICE_PASSWORD_VERIFIER", stored["deviceKey"]),
+    ]
 
     assert run(page, "forget") is True
     assert cognito.admin_list_devices(UserPoolId=POOL, Username=USERNAME)["Devices"] == []
