@@ -191,6 +191,10 @@ def confirm(
     return only_on_prompt(pool)
 
 
+# A salt's bytes (clients use 16); its padded hex must fit the stored column.
+MAX_SALT_BYTES = 31
+
+
 def _verifier(config: dict[str, Any] | None) -> tuple[str | None, str | None]:
     """(salt hex, verifier hex) from a DeviceSecretVerifierConfig: base64 of the padded hex values."""
     if not config:
@@ -204,10 +208,13 @@ def _verifier(config: dict[str, Any] | None) -> tuple[str | None, str | None]:
             raw = b""
         if not raw:
             raise InvalidParameterException(f"DeviceSecretVerifierConfig.{member} is not valid base64.")
-        values.append(srp.pad_hex(int.from_bytes(raw, "big")))
-    if int(values[1], 16) % srp.N == 0:
+        values.append(int.from_bytes(raw, "big"))
+    salt, verifier = values
+    if not 0 < salt < 2 ** (8 * MAX_SALT_BYTES):
+        raise InvalidParameterException("DeviceSecretVerifierConfig.Salt is not valid.")
+    if not 1 < verifier < srp.N:
         raise InvalidParameterException("DeviceSecretVerifierConfig.PasswordVerifier is not valid.")
-    return values[0], values[1]
+    return srp.pad_hex(salt), srp.pad_hex(verifier)
 
 
 def set_status(ctx: Context, device: Device, status: str | None) -> None:

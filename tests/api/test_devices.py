@@ -4,6 +4,7 @@ operations and their errors (a forgotten device, another user's, a wrong device 
 
 from __future__ import annotations
 
+import base64
 import re
 
 import jwt
@@ -340,6 +341,20 @@ def test_confirming_twice_and_bad_verifiers(cognito):
             DeviceSecretVerifierConfig={"PasswordVerifier": "not base64!", "Salt": "AAAA"},
         )
     assert error_of(bad)[0] == "InvalidParameterException"
+    good = DeviceSecret("-x", "y").verifier_config()
+    for config in (
+        {**good, "Salt": base64.b64encode(b"\x01" * 200).decode()},  # longer than any client's
+        {**good, "PasswordVerifier": base64.b64encode(b"\xff" * 400).decode()},  # not below N
+        {**good, "PasswordVerifier": "AA=="},  # zero
+        {"Salt": good["Salt"]},
+    ):
+        with pytest.raises(ClientError) as invalid:
+            cognito.confirm_device(
+                AccessToken=fresh["AccessToken"],
+                DeviceKey=fresh["NewDeviceMetadata"]["DeviceKey"],
+                DeviceSecretVerifierConfig=config,
+            )
+        assert error_of(invalid)[0] == "InvalidParameterException", config
 
 
 def test_refresh_with_a_device_key(cognito):
