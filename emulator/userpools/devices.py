@@ -34,6 +34,7 @@ from emulator.protocol.errors import (
     ResourceNotFoundException,
 )
 from emulator.store.models import Device, User, UserPool
+from emulator.userpools import pools
 
 NOT_FOUND = "Device does not exist."
 INVALID_KEY = "Invalid device key given."
@@ -149,22 +150,11 @@ def listed(
     if remembered_only:
         query = query.where(Device.remembered.is_(True))
     if token is not None:
-        query = query.where(Device.key > _decode_token(token))
+        query = query.where(Device.key > pools.decode_token(token))
     rows = list(ctx.db.scalars(query.order_by(Device.key).limit(size + 1)))
     if len(rows) > size:
-        return rows[:size], _encode_token(rows[size - 1].key)
+        return rows[:size], pools.encode_token(rows[size - 1].key)
     return rows, None
-
-
-def _encode_token(key: str) -> str:
-    return base64.urlsafe_b64encode(key.encode()).decode()
-
-
-def _decode_token(token: str) -> str:
-    try:
-        return base64.urlsafe_b64decode(token.encode()).decode()
-    except (ValueError, UnicodeDecodeError):
-        raise InvalidParameterException("Invalid pagination token.") from None
 
 
 # --- changes -------------------------------------------------------------------------------------------------
