@@ -266,6 +266,9 @@ class RefreshToken(Base):
 
 
 class Device(Base):
+    """A device of a user (device tracking): issued in NewDeviceMetadata, confirmed with its SRP verifier
+    (ConfirmDevice), remembered or not (userpools.devices)."""
+
     __tablename__ = "devices"
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     pool_id: Mapped[str] = mapped_column(String(55))
@@ -279,6 +282,8 @@ class Device(Base):
     created_at: Mapped[datetime]
     modified_at: Mapped[datetime]
     last_authenticated_at: Mapped[datetime | None]
+    # None while the key has only been handed out in NewDeviceMetadata; set by ConfirmDevice.
+    confirmed_at: Mapped[datetime | None]
 
 
 class UserPoolDomain(Base):

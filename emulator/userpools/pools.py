@@ -299,6 +299,9 @@ def apply_pool_settings(config: dict[str, Any], request: dict[str, Any]) -> dict
     for key in UPDATABLE_POOL_SETTINGS:
         if key in request and request[key] is not None:
             config[key] = copy.deepcopy(request[key])
+    if not config.get("DeviceConfiguration"):
+        # Device tracking is on only when a field is set; DescribeUserPool then shows DeviceConfiguration.
+        config.pop("DeviceConfiguration", None)
     policies = config.setdefault("Policies", {})
     password_policy = {**DEFAULT_PASSWORD_POLICY, **policies.get("PasswordPolicy", {})}
     policies["PasswordPolicy"] = password_policy

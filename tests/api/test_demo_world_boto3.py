@@ -372,3 +372,44 @@ def test_confirm_sign_up(idp: Any, outbox: httpx.Client) -> None:
     code = latest_code(outbox, "confirm-sign-up", BASIC[0])
     idp.confirm_sign_up(ClientId=BASIC[1], Username="confirm-sign-up", ConfirmationCode=code)
     assert_signed_in(idp, password_auth(idp, BASIC[1], "confirm-sign-up"), "confirm-sign-up")
+
+
+def test_remember_device_row(idp: Any, outbox: httpx.Client) -> None:
+    """The README's "remember this device" row: email MFA, the device confirmed and remembered, then the next
+    sign-in goes through DEVICE_SRP_AUTH and skips the code."""
+    from tests.device_srp import DeviceSecret, device_sign_in
+
+    pool_id, client_id = "us-east-1_DemoDevices", "demodevicesclient000000001"
+    parameters = {"USERNAME": "remember-device", "PASSWORD": PASSWORD}
+    challenge = idp.initiate_auth(
+        ClientId=client_id, AuthFlow="USER_PASSWORD_AUTH", AuthParameters=parameters
+    )
+    assert challenge["ChallengeName"] == "EMAIL_OTP"
+    tokens = idp.respond_to_auth_challenge(
+        ClientId=client_id,
+        ChallengeName="EMAIL_OTP",
+        Session=challenge["Session"],
+        ChallengeResponses={
+            "USERNAME": "remember-device",
+            "EMAIL_OTP_CODE": latest_code(outbox, "remember-device", pool_id),
+        },
+    )["AuthenticationResult"]
+    metadata = tokens["NewDeviceMetadata"]
+    secret = DeviceSecret(metadata["DeviceGroupKey"], metadata["DeviceKey"])
+    confirmed = idp.confirm_device(
+        AccessToken=tokens["AccessToken"],
+        DeviceKey=secret.device_key,
+        DeviceSecretVerifierConfig=secret.verifier_config(),
+        DeviceName="demo",
+    )
+    assert confirmed["UserConfirmationNecessary"] is True
+    idp.update_device_status(
+        AccessToken=tokens["AccessToken"], DeviceKey=secret.device_key, DeviceRememberedStatus="remembered"
+    )
+    again = idp.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={**parameters, "DEVICE_KEY": secret.device_key},
+    )
+    assert "AccessToken" in device_sign_in(idp, client_id, again, secret)["AuthenticationResult"]
+    idp.admin_forget_device(UserPoolId=pool_id, Username="remember-device", DeviceKey=secret.device_key)

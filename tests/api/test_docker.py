@@ -18,6 +18,7 @@ import httpx
 
 from emulator.testing import EmulatorClient
 from emulator.testing.server import free_port
+from emulator.worlds import fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCKERFILE = (ROOT / "Dockerfile").read_text()
@@ -111,7 +112,8 @@ def test_start_and_health_check_commands(tmp_path):
             assert time.monotonic() < deadline, "the emulator did not become healthy"
             time.sleep(0.1)
         banner = process.stdout.readline()
-        assert f"listening on http://127.0.0.1:{port}" in banner and "pools: 5" in banner
+        demo_pools = len(fixtures.read(ROOT / "fixtures" / "signin-steps.yaml").pools)
+        assert f"listening on http://127.0.0.1:{port}" in banner and f"pools: {demo_pools}" in banner
         assert f"database: sqlite:///{tmp_path}/emulator.db" in banner
         client = EmulatorClient(f"http://127.0.0.1:{port}")
         tokens = client.client.initiate_auth(

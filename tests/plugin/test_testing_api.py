@@ -12,9 +12,11 @@ import pytest
 from emulator import testing
 from emulator.crypto import totp
 from emulator.testing import EmulatorClient, EmulatorError, LocalEmulator, NoCodeError
+from emulator.worlds import fixtures
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO = ROOT / "fixtures" / "signin-steps.yaml"
+DEMO_POOLS = len(fixtures.read(DEMO).pools)
 
 
 @pytest.fixture(scope="module")
@@ -83,7 +85,7 @@ def test_reset_is_fast_and_restores_the_start_up_world(tmp_path):
         demo.reset()
         assert {(user["pool_id"], user["username"], user["sub"]) for user in demo.users()} == before
         assert demo.clock()["offset_seconds"] == 0
-        assert len(demo.client.list_user_pools(MaxResults=60)["UserPools"]) == 5
+        assert len(demo.client.list_user_pools(MaxResults=60)["UserPools"]) == DEMO_POOLS
         # The demo world still works after the reset: sign in with its password.
         demo.client.admin_initiate_auth(
             UserPoolId="us-east-1_Demo00001",
@@ -128,11 +130,11 @@ class _SampleCase(testing.EmulatorTestCase):
 
     def test_demo_world_is_there(self) -> None:
         pools = self.cognito.client.list_user_pools(MaxResults=60)["UserPools"]
-        self.assertEqual(len(pools), 5)
+        self.assertEqual(len(pools), DEMO_POOLS)
         self.cognito.client.create_user_pool(PoolName="scratch")
 
     def test_and_fresh_for_each_test(self) -> None:
-        self.assertEqual(len(self.cognito.client.list_user_pools(MaxResults=60)["UserPools"]), 5)
+        self.assertEqual(len(self.cognito.client.list_user_pools(MaxResults=60)["UserPools"]), DEMO_POOLS)
         self.cognito.client.create_user_pool(PoolName="scratch")
 
 

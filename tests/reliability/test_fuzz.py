@@ -25,7 +25,11 @@ SUITE = settings(
 def make_world(cognito, world: fuzzing.World | None = None) -> fuzzing.World:  # type: ignore[no-untyped-def]
     """A pool with users, clients, a group, tokens and a live sign-in session, for requests to aim at
     (written into ``world`` when given: strategies built on it draw the new values)."""
-    pool_id = make_pool(cognito, Schema=[{"Name": "tier", "AttributeDataType": "String", "Mutable": True}])
+    pool_id = make_pool(
+        cognito,
+        Schema=[{"Name": "tier", "AttributeDataType": "String", "Mutable": True}],
+        DeviceConfiguration={"ChallengeRequiredOnNewDevice": True},
+    )
     client = make_client(cognito, pool_id)
     secret_client = make_client(cognito, pool_id, GenerateSecret=True)
     make_user(cognito, pool_id, "alice", attributes={"email": "alice@example.com", "email_verified": "true"})
@@ -61,6 +65,7 @@ def make_world(cognito, world: fuzzing.World | None = None) -> fuzzing.World:  #
             "Code": ["123456"],
             "UserCode": ["123456"],
             "ResourceArn": [f"arn:aws:cognito-idp:us-east-1:123456789012:userpool/{pool_id}"],
+            "DeviceKey": [tokens["NewDeviceMetadata"]["DeviceKey"]],
         }
     )
     return world

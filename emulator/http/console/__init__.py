@@ -58,6 +58,7 @@ USER_ACTIONS = {
     "reset-password": "AdminResetUserPassword",
     "set-password": "AdminSetUserPassword",
     "delete": "AdminDeleteUser",
+    "forget-device": "AdminForgetDevice",
 }
 DONE = {
     "confirm": "User confirmed.",
@@ -66,6 +67,7 @@ DONE = {
     "reset-password": "Password reset: the user must set a new one with the code just sent.",
     "set-password": "Password set.",
     "delete": "User deleted.",
+    "forget-device": "Device forgotten: its next sign-in asks for MFA again.",
 }
 
 
@@ -261,6 +263,8 @@ async def user_action(request: Request) -> Response:
         if action == "set-password":
             body["Password"] = str(form.get("password") or "")
             body["Permanent"] = form.get("permanent") == "on"
+        if action == "forget-device":
+            body["DeviceKey"] = str(form.get("device_key") or "")
         emulator.call(
             USER_ACTIONS[action],
             body,

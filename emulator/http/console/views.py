@@ -17,6 +17,7 @@ from emulator import ids
 from emulator.clock import as_utc
 from emulator.crypto import totp
 from emulator.engine.core import Emulator
+from emulator.http.console import device_views
 from emulator.protocol.context import Context
 from emulator.store.models import (
     Group,
@@ -341,6 +342,7 @@ def user_detail(emulator: Emulator, session: Session, pool_id: str, sub: str) ->
     view["pool_name"] = pool.name
     view["sign_in"] = sign_in_names(pool)
     view["totp"] = totp_view(emulator, session, user, pool)
+    view["devices"] = device_views.user_devices(session, pool, user)
     return view
 
 

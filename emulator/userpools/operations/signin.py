@@ -9,8 +9,8 @@ from emulator.protocol.errors import InvalidParameterException, NotAuthorizedExc
 from emulator.store.models import User, UserPool, UserPoolClient
 from emulator.userpools import pools, users
 from emulator.userpools.operations import operation
-from emulator.userpools.signin import challenges, flows, sessions
-from emulator.userpools.signin.outcomes import respond
+from emulator.userpools.signin import challenges, device_srp, devices, flows, sessions
+from emulator.userpools.signin.outcomes import Challenge, respond
 
 
 def _initiate(
@@ -20,7 +20,11 @@ def _initiate(
     flows.check_flow_allowed(client, flow, admin=admin)
     parameters = request.get("AuthParameters") or {}
     state = {"admin": admin, "client_metadata": request.get("ClientMetadata") or {}}
+    if parameters.get("DEVICE_KEY") and flow not in ("REFRESH_TOKEN_AUTH", "REFRESH_TOKEN"):
+        state[devices.SENT] = parameters["DEVICE_KEY"]
     outcome = flows.STARTERS[flow](ctx, pool, client, parameters, state, request)
+    if isinstance(outcome, Challenge):
+        devices.check_sent(ctx, pool, outcome.user, state.get(devices.SENT))
     return respond(ctx, pool, client, outcome, flow)
 
 
@@ -46,7 +50,11 @@ def _respond(ctx: Context, pool: UserPool, client: UserPoolClient, request: dict
     name = request["ChallengeName"]
     responses = request.get("ChallengeResponses") or {}
     value = sessions.answered_value(request)
-    session = sessions.load(ctx, value, client)
+    if not value and name == "DEVICE_SRP_AUTH":
+        # pycognito answers the device challenge without its Session (signin.device_srp).
+        session, value = device_srp.pending_session(ctx, pool, client, responses), ""
+    else:
+        session = sessions.load(ctx, value, client)
     if session.pool_id != pool.id:
         raise NotAuthorizedException(sessions.EXPIRED_MESSAGE)
     handler = challenges.HANDLERS.get(name)
@@ -57,6 +65,7 @@ def _respond(ctx: Context, pool: UserPool, client: UserPoolClient, request: dict
         raise InvalidParameterException(f"Invalid challenge name {name}: the session expects {expected}.")
     user = ctx.db.get(User, session.user_id) if session.user_id is not None else None
     _check_username(ctx, pool, client, user, responses)
+    devices.take_sent_key(ctx, pool, session, user, name, responses)
     if user is not None:
         ctx.log["user"] = user.username
     step = challenges.Step(pool, client, session, value, user, responses)

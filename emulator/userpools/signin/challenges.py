@@ -19,7 +19,7 @@ from emulator.protocol.errors import (
 )
 from emulator.store.models import AuthSession, User, UserPool, UserPoolClient
 from emulator.userpools import users
-from emulator.userpools.signin import custom, factors, flows, mfa, sessions, webauthn
+from emulator.userpools.signin import custom, device_srp, factors, flows, mfa, sessions, webauthn
 from emulator.userpools.signin.factors import require
 from emulator.userpools.signin.outcomes import Challenge, Outcome
 
@@ -197,6 +197,7 @@ def custom_challenge(ctx: Context, step: Step) -> Outcome:
 def _carry(state: dict[str, Any]) -> dict[str, Any]:
     """What a flow's state carries into its next challenge (per-challenge details are dropped)."""
     keep = ("flow", "admin", "first_factor", "client_metadata", "custom_history", "new_password")
+    keep += ("device_key", "device_verified")
     return {key: value for key, value in state.items() if key in keep}
 
 
@@ -214,4 +215,8 @@ HANDLERS: dict[str, Callable[[Context, Step], Outcome]] = {
     "PASSWORD_SRP": select_challenge,
     "CUSTOM_CHALLENGE": custom_challenge,
     "WEB_AUTHN": webauthn.answer,
+    "DEVICE_SRP_AUTH": lambda ctx, step: device_srp.device_srp_auth(ctx, step, _carry(step.state)),
+    "DEVICE_PASSWORD_VERIFIER": lambda ctx, step: device_srp.device_password_verifier(
+        ctx, step, _carry(step.state)
+    ),
 }

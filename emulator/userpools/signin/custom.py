@@ -17,7 +17,7 @@ from emulator.protocol.errors import (
     UserNotConfirmedException,
 )
 from emulator.store.models import User, UserPool, UserPoolClient
-from emulator.userpools.signin import factors
+from emulator.userpools.signin import devices, factors
 from emulator.userpools.signin.factors import require
 from emulator.userpools.signin.outcomes import Challenge, Outcome
 from emulator.userpools.triggers import configured, invoke
@@ -78,6 +78,10 @@ def next_step(
     if define.get("issueTokens"):
         if user.status == "UNCONFIRMED":
             raise UserNotConfirmedException("User is not confirmed.")
+        # A remembered device is proven after the last custom challenge (no MFA follows a custom flow).
+        device_challenge, _ = devices.before_mfa(ctx, pool, user, state)
+        if device_challenge is not None:
+            return device_challenge
         return factors.finish(ctx, pool, client, user, state)
     name = define.get("challengeName")
     state = {**state, "custom_history": history}
@@ -172,5 +176,5 @@ def after_password_verifier(
 
 
 def _carry(state: dict[str, Any]) -> dict[str, Any]:
-    keep = ("flow", "admin", "first_factor", "client_metadata")
+    keep = ("flow", "admin", "first_factor", "client_metadata", devices.SENT)
     return {key: value for key, value in state.items() if key in keep}

@@ -23,7 +23,7 @@ from emulator.protocol.errors import (
 )
 from emulator.store.models import User, UserPool, UserPoolClient
 from emulator.userpools import tokens, users
-from emulator.userpools.signin import lockout, mfa
+from emulator.userpools.signin import devices, lockout, mfa
 from emulator.userpools.signin.outcomes import Authenticated, Challenge, Outcome
 from emulator.userpools.triggers import events
 
@@ -182,7 +182,10 @@ def after_password(
 def second_factor_or_tokens(
     ctx: Context, pool: UserPool, client: UserPoolClient, user: User, state: dict[str, Any]
 ) -> Outcome:
-    challenge = mfa.second_factor(ctx, pool, user, state)
+    device_challenge, skip_mfa = devices.before_mfa(ctx, pool, user, state)
+    if device_challenge is not None:
+        return device_challenge
+    challenge = None if skip_mfa else mfa.second_factor(ctx, pool, user, state)
     if challenge is not None:
         return challenge
     return finish(ctx, pool, client, user, state)
@@ -192,16 +195,23 @@ def finish(
     ctx: Context, pool: UserPool, client: UserPoolClient, user: User, state: dict[str, Any]
 ) -> Authenticated:
     """Tokens for a fully authenticated user."""
+    device_key, new_device = devices.at_finish(ctx, pool, user, state)
     lockout.record_success(user)
     metadata = state.get("client_metadata") or {}
-    events.post_authentication(ctx, pool, client.id, user, client_metadata=metadata)
+    events.post_authentication(
+        ctx, pool, client.id, user, client_metadata=metadata, new_device_used=new_device is not None
+    )
     source = (
         "TokenGeneration_NewPasswordChallenge"
         if state.get("new_password")
         else "TokenGeneration_Authentication"
     )
     override = events.pre_token_generation(ctx, pool, client.id, user, source, client_metadata=metadata)
-    result = tokens.issue_tokens(ctx, pool, client, user, auth_time=ctx.now, claims_override=override)
+    result = tokens.issue_tokens(
+        ctx, pool, client, user, auth_time=ctx.now, device_key=device_key, claims_override=override
+    )
+    if new_device is not None:
+        result["NewDeviceMetadata"] = new_device
     return Authenticated(result)
 
 

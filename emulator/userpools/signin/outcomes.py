@@ -48,7 +48,7 @@ def respond(
     }
     if outcome.available_challenges is not None:
         response["AvailableChallenges"] = outcome.available_challenges
-    if outcome.name == "PASSWORD_VERIFIER":
+    if outcome.name in ("PASSWORD_VERIFIER", "DEVICE_PASSWORD_VERIFIER"):
         # The secret block names this session, so clients that answer without Session (pycognito) work too.
         response["ChallengeParameters"]["SECRET_BLOCK"] = sessions.secret_block_for(value)
     return response

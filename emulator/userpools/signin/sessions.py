@@ -119,7 +119,7 @@ def answered_value(request: dict[str, Any]) -> str | None:
     """The Session value a RespondToAuthChallenge request answers: its Session, or for a PASSWORD_VERIFIER
     answer without one, the value inside its PASSWORD_CLAIM_SECRET_BLOCK."""
     value = request.get("Session")
-    if not value and request.get("ChallengeName") == "PASSWORD_VERIFIER":
+    if not value and request.get("ChallengeName") in ("PASSWORD_VERIFIER", "DEVICE_PASSWORD_VERIFIER"):
         responses = request.get("ChallengeResponses") or {}
         value = value_from_secret_block(responses.get("PASSWORD_CLAIM_SECRET_BLOCK"))
     return value

@@ -30,7 +30,7 @@ from emulator.store.models import (
     UserPool,
     UserPoolClient,
 )
-from emulator.userpools import pools, users
+from emulator.userpools import devices, pools, users
 from emulator.userpools.tokens.messages import (
     INVALID_REFRESH_TOKEN,
     REFRESH_TOKEN_EXPIRED,
@@ -183,6 +183,21 @@ def refresh(
         raise NotAuthorizedException(INVALID_REFRESH_TOKEN)
     if device_key and row.device_key and device_key != row.device_key:
         raise NotAuthorizedException(INVALID_REFRESH_TOKEN)
+    # A device key sent must be one of the user's devices (a forgotten one is not); one only remembered
+    # from the sign-in is left out of the new tokens once its device is forgotten. (A pool that does not
+    # track devices has none: there only the sign-in's own key is accepted.)
+    tracking = devices.tracking(pool)
+    sent_unknown = bool(device_key) and not devices.exists(ctx, row.user_id, device_key or "")
+    if sent_unknown and (tracking or device_key != row.device_key):
+        raise NotAuthorizedException(INVALID_REFRESH_TOKEN)
+    token_device_key = device_key or row.device_key
+    if (
+        not device_key
+        and row.device_key
+        and tracking
+        and not devices.exists(ctx, row.user_id, row.device_key)
+    ):
+        token_device_key = None
     if row.revoked_at is not None:
         raise NotAuthorizedException(REFRESH_TOKEN_REVOKED)
     if ctx.now >= as_utc(row.expires_at):
@@ -205,7 +220,7 @@ def refresh(
         user,
         origin_jti=row.origin_jti,
         auth_time=as_utc(row.auth_time),
-        device_key=device_key or row.device_key,
+        device_key=token_device_key,
         claims_override=claims_override,
     )
     if (rotation_enabled and not from_auth_flow) if rotate is None else rotate:

@@ -79,7 +79,13 @@ def pre_authentication(
 
 
 def post_authentication(
-    ctx: Context, pool: UserPool, client_id: str, user: User, *, client_metadata: dict[str, str] | None = None
+    ctx: Context,
+    pool: UserPool,
+    client_id: str,
+    user: User,
+    *,
+    client_metadata: dict[str, str] | None = None,
+    new_device_used: bool = False,
 ) -> None:
     if configured(pool, "PostAuthentication"):
         invoke(
@@ -94,7 +100,7 @@ def post_authentication(
                 client_id,
                 {
                     "userAttributes": user_attributes(user),
-                    "newDeviceUsed": False,
+                    "newDeviceUsed": new_device_used,
                     "clientMetadata": client_metadata or {},
                 },
             ),
