@@ -112,6 +112,9 @@ def _user_pool_token(ctx: Context, pool: IdentityPool, name: str, user_pool_id: 
         expected_issuer.split("://", 1)[-1],
     ):
         raise NotAuthorizedException(WRONG_ISSUER)
+    if not isinstance(unverified.get("aud"), str):
+        # An access token (no aud) is refused by its claims before its key is looked at, as Cognito does.
+        raise NotAuthorizedException(MISSING_AUD)
     kid = header.get("kid")
     row = ctx.db.get(SigningKey, kid) if isinstance(kid, str) else None
     if user_pool is None or row is None or row.pool_id != user_pool_id or row.token_use != "id":
