@@ -5,6 +5,7 @@ mappings, identities linked, merged, described, listed, unlinked and deleted."""
 from __future__ import annotations
 
 import base64
+import contextlib
 import json
 import re
 from datetime import UTC, datetime, timedelta
@@ -40,10 +41,8 @@ class World:
         )
 
     def id_token(self, username: str = "alice", client_id: str | None = None) -> str:
-        try:
+        with contextlib.suppress(ClientError):  # already there
             make_user(self.cognito, self.pool_id, username, attributes={"email": f"{username}@example.com"})
-        except ClientError:
-            pass  # already there
         result = self.cognito.admin_initiate_auth(
             UserPoolId=self.pool_id,
             ClientId=client_id or self.client_id,

@@ -47,7 +47,9 @@ def test_the_identity_pools_table_is_committed_and_current():
         "README.md's operations tables are stale: run python scripts/operations_table.py"
     )
     table = script.render_table("cognito-identity")
-    rows = [line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| Operation")]
+    rows = [
+        line for line in table.splitlines() if line.startswith("| ") and not line.startswith("| Operation")
+    ]
     names = [row.split("|")[1].strip() for row in rows]
     assert names == service_model.operation_names("cognito-identity")
     implemented = set(identity_operations.load_all())
