@@ -24,7 +24,7 @@ from emulator.clock import as_utc
 from emulator.identitypools import openid, pools
 from emulator.protocol.context import Context
 from emulator.protocol.errors import NotAuthorizedException
-from emulator.store.models import SigningKey, User, UserPool
+from emulator.store.models import RefreshToken, SigningKey, User, UserPool
 from emulator.store.models_identity import IdentityPool
 from emulator.userpools.tokens.keys import issuer_for, loaded_key
 
@@ -150,8 +150,19 @@ def _server_side_check(ctx: Context, user_pool_id: str, claims: dict[str, Any]) 
     user = ctx.db.scalar(select(User).where(User.pool_id == user_pool_id, User.sub == claims["sub"]))
     if user is None or not user.enabled:
         raise NotAuthorizedException(REVOKED)
-    if (
-        user.tokens_valid_after is not None
-        and claims.get("iat", 0) < as_utc(user.tokens_valid_after).timestamp()
-    ):
+    origin_jti = claims.get("origin_jti")
+    if isinstance(origin_jti, str):
+        # The sign-in the token came from: revoked by RevokeToken, GlobalSignOut or AdminUserGlobalSignOut.
+        revocations = list(
+            ctx.db.scalars(
+                select(RefreshToken.revoked_at).where(
+                    RefreshToken.origin_jti == origin_jti, RefreshToken.user_id == user.id
+                )
+            )
+        )
+        if not revocations or any(revoked is not None for revoked in revocations):
+            raise NotAuthorizedException(REVOKED)
+        return
+    valid_after = user.tokens_valid_after
+    if valid_after is not None and claims.get("iat", 0) < as_utc(valid_after).timestamp():
         raise NotAuthorizedException(REVOKED)

@@ -418,3 +418,27 @@ def test_identities_are_described_listed_unlinked_and_deleted(world):
     with pytest.raises(ClientError) as excinfo:
         world.identity.describe_identity(IdentityId=user)
     assert error_of(excinfo) == ("ResourceNotFoundException", f"Identity '{user}' not found.")
+
+
+def test_server_side_token_check_asks_the_user_pool(cognito, identity):
+    world = World(cognito, identity)
+    identity.update_identity_pool(
+        IdentityPoolId=world.identity_pool,
+        IdentityPoolName="app",
+        AllowUnauthenticatedIdentities=True,
+        CognitoIdentityProviders=[
+            {"ProviderName": world.provider, "ClientId": world.client_id, "ServerSideTokenCheck": True}
+        ],
+    )
+    token = world.id_token("frank")
+    identity_id = world.get_id(token)
+    cognito.admin_user_global_sign_out(UserPoolId=world.pool_id, Username="frank")
+    with pytest.raises(ClientError) as excinfo:
+        world.credentials(identity_id, token)
+    assert error_of(excinfo) == ("NotAuthorizedException", "Invalid login token. Token has been revoked.")
+    fresh = world.id_token("frank")
+    assert world.credentials(identity_id, fresh)["IdentityId"] == identity_id
+    cognito.admin_disable_user(UserPoolId=world.pool_id, Username="frank")
+    with pytest.raises(ClientError) as excinfo:
+        world.credentials(identity_id, fresh)
+    assert error_of(excinfo)[0] == "NotAuthorizedException"
