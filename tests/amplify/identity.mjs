@@ -1,6 +1,6 @@
 // fetchAuthSession() with an identity pool: Amplify JS v6 configured from an amplify_outputs.json (identity
-// pool included), plus userPoolEndpoint and identityPoolEndpoint, signs in, reads its session (tokens, AWS
-// credentials, identityId), signs out and reads the guest session. Run by test_amplify_identity.py with
+// pool included), plus userPoolEndpoint and identityPoolEndpoint, reads the session signed out (a guest),
+// signs in, reads its session (tokens, AWS credentials, identityId), signs out and reads the guest session. Run by test_amplify_identity.py with
 //   OUTPUTS   the amplify_outputs.json
 //   ENDPOINT  the emulator
 //   USERNAME, PASSWORD   a confirmed user of the file's user pool
@@ -50,6 +50,7 @@ async function main() {
     },
   });
   const report = { allowGuestAccess: Amplify.getConfig().Auth.Cognito.allowGuestAccess ?? false };
+  report.before = await attempt(fetchAuthSession());
   const step = await signIn({ username: process.env.USERNAME, password: process.env.PASSWORD });
   report.signInStep = step.nextStep.signInStep;
   report.signedIn = await attempt(fetchAuthSession());

@@ -1,7 +1,9 @@
 """Done when: Amplify JS v6 configured from a realistic amplify_outputs.json with an identity pool (plus
 ``userPoolEndpoint`` and ``identityPoolEndpoint``) signs in and ``fetchAuthSession()`` returns tokens,
 credentials and an identityId; after signing out it gives guest credentials when the pool allows guests and an
-error when it does not; the same user has the same identityId after the server restarts.
+error when it does not; the same user has the same identityId after the server restarts. Before signing in
+the app is a guest: the first sign-in makes that guest identity the user's; a later guest that signs in is
+merged into the identity the user already has.
 
 The server is started here with ``--amplify-outputs`` (ServerThread with the setting) on a SQLite file, and
 started again on the same file. identity.mjs drives the real client (see its header).
@@ -19,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from botocore.exceptions import ClientError
 
 from emulator.config import Settings
 from emulator.testing import ServerThread
@@ -104,7 +107,11 @@ def test_fetch_auth_session_gets_credentials_and_guests_get_theirs(tmp_path: Pat
         add_user(server)
         first = run(server, outputs)
     assert first["allowGuestAccess"] is True and first["signInStep"] == "DONE"
+    before = first["before"]["ok"]
+    assert_credentials(before)
     signed_in = first["signedIn"]["ok"]
+    # The guest that signed in for the first time is the user's identity from now on.
+    assert signed_in["identityId"] == before["identityId"]
     assert signed_in["hasIdToken"] and signed_in["userSub"]
     assert signed_in["identityId"].startswith("eu-west-1:")
     assert_credentials(signed_in)
@@ -122,7 +129,12 @@ def test_fetch_auth_session_gets_credentials_and_guests_get_theirs(tmp_path: Pat
         second = run(server, outputs)
         identity = make_identity_client(server.endpoint, region="eu-west-1")
         described = identity.describe_identity(IdentityId=signed_in["identityId"])
+        with pytest.raises(ClientError) as merged:
+            identity.describe_identity(IdentityId=second["before"]["ok"]["identityId"])
+    assert merged.value.response["Error"]["Code"] == "ResourceNotFoundException"
     assert second["signedIn"]["ok"]["identityId"] == signed_in["identityId"]
+    # This run's guest (before signing in) was merged into the user's identity.
+    assert second["before"]["ok"]["identityId"] != signed_in["identityId"]
     assert second["signedIn"]["ok"]["accessKeyId"] != signed_in["accessKeyId"]
     assert described["Logins"] == [f"cognito-idp.eu-west-1.amazonaws.com/{POOL_ID}"]
 
@@ -135,10 +147,12 @@ def test_without_guest_access_a_signed_out_session_has_no_credentials(tmp_path: 
         forced = run(server, outputs, guests="forced")
     # Configured from the file (guests off), Amplify asks for no guest credentials at all.
     assert as_configured["allowGuestAccess"] is False
+    assert as_configured["before"]["ok"]["accessKeyId"] is None
     assert_credentials(as_configured["signedIn"]["ok"])
     assert as_configured["guest"]["ok"]["accessKeyId"] is None
     # An app that asks anyway gets Cognito Identity's refusal.
     assert forced["allowGuestAccess"] is True
+    assert forced["before"]["error"] == "NotAuthorizedException"
     assert_credentials(forced["signedIn"]["ok"])
     assert forced["guest"] == {
         "error": "NotAuthorizedException",
