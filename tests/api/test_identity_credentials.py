@@ -442,3 +442,47 @@ def test_server_side_token_check_asks_the_user_pool(cognito, identity):
     with pytest.raises(ClientError) as excinfo:
         world.credentials(identity_id, fresh)
     assert error_of(excinfo)[0] == "NotAuthorizedException"
+
+
+def test_logins_of_two_identities_presented_together_merge_them(cognito, identity):
+    first = World(cognito, identity)
+    second_pool = make_pool(cognito, PoolName="partners")
+    second_client = make_client(cognito, second_pool)["ClientId"]
+    second_provider = f"cognito-idp.us-east-1.amazonaws.com/{second_pool}"
+    identity.update_identity_pool(
+        IdentityPoolId=first.identity_pool,
+        IdentityPoolName="app",
+        AllowUnauthenticatedIdentities=True,
+        CognitoIdentityProviders=[
+            {"ProviderName": first.provider, "ClientId": first.client_id},
+            {"ProviderName": second_provider, "ClientId": second_client},
+        ],
+    )
+    make_user(cognito, second_pool, "gina")
+    partner_token = cognito.admin_initiate_auth(
+        UserPoolId=second_pool,
+        ClientId=second_client,
+        AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "gina", "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]["IdToken"]
+    token = first.id_token("gina")
+    older = first.get_id(token)
+    newer = identity.get_id(IdentityPoolId=first.identity_pool, Logins={second_provider: partner_token})[
+        "IdentityId"
+    ]
+    assert older != newer
+    both = {first.provider: token, second_provider: partner_token}
+    assert identity.get_id(IdentityPoolId=first.identity_pool, Logins=both)["IdentityId"] == older
+    assert sorted(identity.describe_identity(IdentityId=older)["Logins"]) == sorted(
+        [first.provider, second_provider]
+    )
+    with pytest.raises(ClientError) as excinfo:
+        identity.describe_identity(IdentityId=newer)
+    assert error_of(excinfo)[0] == "ResourceNotFoundException"
+    # Either login alone now finds the merged identity.
+    assert (
+        identity.get_id(IdentityPoolId=first.identity_pool, Logins={second_provider: partner_token})[
+            "IdentityId"
+        ]
+        == older
+    )
