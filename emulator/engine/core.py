@@ -179,6 +179,8 @@ class Emulator:
     def issued_credentials(self, access_key_id: str) -> identity_credentials.Issued | None:
         """Credentials that GetCredentialsForIdentity issued and that have not expired on the emulator's
         clock (the SigV4 check accepts them with --iam-credentials), or None."""
+        if not access_key_id.startswith("ASIA"):
+            return None  # long-term keys (AKIA...) are never issued here: no database read for them
         with self.database.session(write=False) as session:
             return identity_credentials.lookup(session, access_key_id, self.now(session))
 
