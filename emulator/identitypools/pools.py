@@ -14,6 +14,8 @@ from emulator.store.models_identity import IdentityPool
 # for one not given.
 _LIST_SETTINGS = ("OpenIdConnectProviderARNs", "CognitoIdentityProviders", "SamlProviderARNs")
 _AWS_PROVIDER = re.compile(r"cognito-idp\.([a-z0-9-]+)\.amazonaws\.com/([\w-]+_[0-9A-Za-z]+)")
+# The emulator's issuer without its scheme: host[:port][/path]/<pool id>, the pool id <region>_<id>.
+_LOCAL_PROVIDER = re.compile(r"[A-Za-z0-9.\[\]:-]+(?:/[\w.~-]+)*/([a-z]{2}(?:-gov)?-[a-z]+-\d_[0-9A-Za-z]+)")
 _ARN = re.compile(r"arn:aws[\w-]*:cognito-identity:([a-z0-9-]+):(\d{12}):identitypool/(.+)")
 ROLE_ARN = re.compile(r"arn:aws[\w-]*:iam::\d{12}:role/[\w+=,.@/-]+")
 DEVELOPER_LOGIN = "cognito-identity.amazonaws.com"
@@ -97,10 +99,10 @@ def user_pool_of_provider(name: str) -> str | None:
     match = _AWS_PROVIDER.fullmatch(name)
     if match:
         return match.group(2)
-    last = name.rsplit("/", 1)[-1]
-    if "/" in name and re.fullmatch(r"[\w-]+_[0-9A-Za-z]+", last) and not name.startswith("cognito-"):
-        return last
-    return None
+    if name.startswith("cognito-"):
+        return None
+    match = _LOCAL_PROVIDER.fullmatch(name)
+    return match.group(1) if match else None
 
 
 def canonical_provider(user_pool_id: str) -> str:

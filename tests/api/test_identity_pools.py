@@ -249,3 +249,25 @@ def test_a_reset_and_deleting_the_pool_clear_its_identities(identity, server):
     identity.get_id(IdentityPoolId=pool)
     server.emulator.reset()
     assert identity.list_identity_pools(MaxResults=60)["IdentityPools"] == []
+
+
+def test_a_user_pool_provider_must_name_a_user_pool(identity, user_pool):
+    pool_id, client_id = user_pool
+    for name in ("accounts.google.com", "example.com/tenant_abc", "cognito-idp.us-east-1.amazonaws.com/nope"):
+        with pytest.raises(ClientError) as excinfo:
+            identity.create_identity_pool(
+                IdentityPoolName="p",
+                AllowUnauthenticatedIdentities=False,
+                CognitoIdentityProviders=[{"ProviderName": name, "ClientId": client_id}],
+            )
+        assert error_of(excinfo) == (
+            "InvalidParameterException",
+            f"Invalid Cognito Identity Provider name: {name}",
+        )
+    # The emulator's issuer without its scheme names the same user pool as AWS's form.
+    created = identity.create_identity_pool(
+        IdentityPoolName="p",
+        AllowUnauthenticatedIdentities=False,
+        CognitoIdentityProviders=[{"ProviderName": f"127.0.0.1:9229/{pool_id}", "ClientId": client_id}],
+    )
+    assert created["CognitoIdentityProviders"][0]["ProviderName"] == f"127.0.0.1:9229/{pool_id}"
