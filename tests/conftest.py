@@ -69,6 +69,23 @@ def cognito(endpoint: str):  # type: ignore[no-untyped-def]
     return make_boto_client(endpoint)
 
 
+def make_identity_client(endpoint: str, region: str = "us-east-1"):  # type: ignore[no-untyped-def]
+    """boto3's cognito-identity client on the same server (identity pools share the port)."""
+    return boto3.client(
+        "cognito-identity",
+        endpoint_url=endpoint,
+        region_name=region,
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+        config=Config(retries={"max_attempts": 1}),
+    )
+
+
+@pytest.fixture
+def identity(endpoint: str):  # type: ignore[no-untyped-def]
+    return make_identity_client(endpoint)
+
+
 @pytest.fixture
 def http(endpoint: str) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=endpoint, timeout=10) as client:

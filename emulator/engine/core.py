@@ -18,6 +18,9 @@ from emulator import ids
 from emulator.clock import utcnow
 from emulator.config import Settings
 from emulator.engine.reset import Resetter
+from emulator.identitypools import SERVICE as IDENTITY_SERVICE
+from emulator.identitypools import credentials as identity_credentials
+from emulator.identitypools.operations import load_all as load_identity_operations
 from emulator.protocol import service_model
 from emulator.protocol.context import Context
 from emulator.protocol.errors import (
@@ -37,6 +40,10 @@ from emulator.userpools.triggers import targets
 
 log = logging.getLogger("emulator")
 
+USER_POOLS = service_model.SERVICE  # "cognito-idp"
+IDENTITY_POOLS = IDENTITY_SERVICE  # "cognito-identity"
+SERVICES = (USER_POOLS, IDENTITY_POOLS)
+
 CLOCK_OFFSET_KEY = "clock_offset_seconds"
 _STATE = EmulatorState.__table__
 _CLOCK_OFFSET_QUERY = select(_STATE.c.value).where(_STATE.c.key == CLOCK_OFFSET_KEY)
@@ -54,7 +61,12 @@ class Emulator:
             )
         if create_schema:
             self.database.create_schema()
+        # The user pools' operations (cognito-idp), and every service's by its name.
         self.operations = load_all()
+        self.services: dict[str, dict[str, Operation]] = {
+            USER_POOLS: self.operations,
+            IDENTITY_POOLS: load_identity_operations(),
+        }
         # Pools take their RSA keys from a stock made ahead in the background (userpools.tokens.spare_keys).
         self.spare_keys = spare_keys.SpareKeys(self.database)
         # Called after a reset, e.g. to load the start-up fixtures again (emulator.worlds plugs them in).
@@ -95,14 +107,19 @@ class Emulator:
         request_id: str | None = None,
         caller: dict[str, Any] | None = None,
         log_fields: dict[str, Any] | None = None,
+        service: str = USER_POOLS,
     ) -> dict[str, Any]:
-        """Run one API operation in one database transaction and return its response."""
-        if name not in service_model.model()["operations"]:
+        """Run one API operation of ``service`` (cognito-idp or cognito-identity) in one database
+        transaction and return its response."""
+        registry = self.services.get(service)
+        if registry is None or name not in service_model.model(service)["operations"]:
             raise UnknownOperationException(f"Unknown operation {name}")
-        operation = self.operations.get(name)
+        operation = registry.get(name)
         if operation is None:
             raise NotImplementedException(f"{name} is not implemented by this emulator yet")
-        service_model.validate_request(name, body)
+        service_model.validate_request(name, body, service)
+        if service != USER_POOLS:
+            return self._run(operation, body, region, request_id, caller, log_fields, read_attempt=False)
         if operation.writes and operation.read_first is not None and operation.read_first(body):
             try:
                 return self._run(operation, body, region, request_id, caller, log_fields, read_attempt=True)
@@ -161,6 +178,14 @@ class Emulator:
             session.close()
         # Tokens are signed now that the transaction (and the write lock) is over (tokens.UnsignedToken).
         return tokens.sign_pending(result)
+
+    def issued_credentials(self, access_key_id: str) -> identity_credentials.Issued | None:
+        """Credentials that GetCredentialsForIdentity issued and that have not expired on the emulator's
+        clock (the SigV4 check accepts them with --iam-credentials), or None."""
+        if not access_key_id.startswith("ASIA"):
+            return None  # long-term keys (AKIA...) are never issued here: no database read for them
+        with self.database.session(write=False) as session:
+            return identity_credentials.lookup(session, access_key_id, self.now(session))
 
     def apply_trigger_settings(self) -> None:
         """Record where Lambda triggers run (from settings) in the database, where every worker reads it."""

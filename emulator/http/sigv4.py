@@ -1,6 +1,6 @@
 """AWS Signature Version 4 verification for the IAM-authorised operations (``--iam-credentials``).
 
-In AWS every cognito-idp operation is signed with IAM credentials except those whose service-model
+In AWS every cognito-idp (and cognito-identity) operation is signed with IAM credentials except those whose service-model
 ``authtype`` is ``none``: the user operations (SignUp, InitiateAuth, GetUser, ...) that SDKs send
 unsigned. With ``--iam-credentials ACCESS_KEY:SECRET`` the emulator checks the signature of the others
 (Admin*, pool, client and group management, ...) as AWS does, and answers with AWS's errors:
@@ -22,6 +22,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from typing import Protocol
 from urllib.parse import parse_qsl, quote, unquote
 
 from emulator.protocol import service_model
@@ -51,9 +52,9 @@ _AUTHORIZATION = re.compile(
 )
 
 
-def iam_operations() -> frozenset[str]:
+def iam_operations(service: str = SERVICE) -> frozenset[str]:
     """The operations AWS authorises with IAM: every one whose authtype is not "none"."""
-    operations = service_model.model()["operations"]
+    operations = service_model.model(service)["operations"]
     return frozenset(name for name, spec in operations.items() if spec.get("authtype") != "none")
 
 
@@ -61,6 +62,13 @@ def iam_operations() -> frozenset[str]:
 class Credentials:
     access_key: str
     secret: str
+    # Temporary credentials (an identity pool's, GetCredentialsForIdentity): the SHA-256 of the session
+    # token that must come with them (X-Amz-Security-Token).
+    session_token_hash: str | None = None
+
+
+class CredentialLookup(Protocol):
+    def get(self, access_key: str, /) -> Credentials | None: ...
 
 
 def parse_credentials(values: Sequence[str]) -> dict[str, Credentials]:
@@ -114,7 +122,7 @@ def canonical_request(
 
 
 def verify(
-    credentials: Mapping[str, Credentials],
+    credentials: CredentialLookup,
     *,
     method: str,
     path: str,
@@ -122,6 +130,7 @@ def verify(
     headers: Mapping[str, str],
     body: bytes,
     now: datetime | None = None,
+    service: str = SERVICE,
 ) -> Credentials:
     """Check the request's SigV4 signature; the matching credentials, or the AWS error.
 
@@ -137,12 +146,17 @@ def verify(
     parts = match["credential"].split("/")
     if len(parts) != 5 or parts[4] != "aws4_request":
         raise InvalidSignatureException(MISMATCH)
-    access_key, date, region, service, _ = parts
+    access_key, date, region, scope_service, _ = parts
     known = credentials.get(access_key)
     if known is None:
         raise UnrecognizedClientException(UNRECOGNIZED)
-    if service != SERVICE:
-        raise InvalidSignatureException(f"Credential should be scoped to correct service: '{SERVICE}'. ")
+    if known.session_token_hash is not None:
+        token = headers.get("x-amz-security-token", "")
+        digest = hashlib.sha256(token.encode("utf-8")).hexdigest()
+        if not token or not hmac.compare_digest(digest, known.session_token_hash):
+            raise UnrecognizedClientException(UNRECOGNIZED)
+    if scope_service != service:
+        raise InvalidSignatureException(f"Credential should be scoped to correct service: '{service}'. ")
     signed = match["signed"].lower().split(";")
     if "host" not in signed or signed != sorted(signed):
         raise InvalidSignatureException(MISMATCH)
@@ -166,9 +180,11 @@ def verify(
             f"({current.strftime('%Y%m%dT%H%M%SZ')} + 15 min.)"
         )
     request = canonical_request(method, path, query, headers, signed, body)
-    scope = f"{date}/{region}/{service}/aws4_request"
+    scope = f"{date}/{region}/{scope_service}/aws4_request"
     to_sign = "\n".join([ALGORITHM, amz_date, scope, hashlib.sha256(request.encode("utf-8")).hexdigest()])
-    expected = hmac.new(signing_key(known.secret, date, region, service), to_sign.encode(), hashlib.sha256)
+    expected = hmac.new(
+        signing_key(known.secret, date, region, scope_service), to_sign.encode(), hashlib.sha256
+    )
     if not hmac.compare_digest(expected.hexdigest(), match["signature"].lower()):
         raise InvalidSignatureException(MISMATCH)
     return known

@@ -1,7 +1,9 @@
-"""``/{poolId}/.well-known/jwks.json`` and ``/{poolId}/.well-known/openid-configuration``.
+"""``/{poolId}/.well-known/jwks.json`` and ``/{poolId}/.well-known/openid-configuration``; the identity
+service's ``/cognito-identity/.well-known/jwks_uri`` and ``openid-configuration``.
 
 Where Cognito publishes them, relative to the issuer (``<issuer>/.well-known/...``): with the default
-issuer (``<public URL>/<pool id>``) standard verifiers find the keys by themselves.
+issuers (``<public URL>/<pool id>``, ``<public URL>/cognito-identity``) standard verifiers find the keys by
+themselves.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ from starlette.responses import JSONResponse
 from starlette.routing import Route
 
 from emulator.engine.core import Emulator
+from emulator.identitypools import openid
 from emulator.userpools import tokens
 
 
@@ -46,7 +49,18 @@ async def openid_configuration(request: Request) -> JSONResponse:
     return await _respond(request, lambda session: tokens.openid_configuration(settings, session, pool_id))
 
 
+async def identity_jwks(request: Request) -> JSONResponse:
+    emulator: Emulator = request.app.state.emulator
+    return JSONResponse(await run_in_threadpool(_read, emulator, openid.jwks_document))
+
+
+async def identity_openid_configuration(request: Request) -> JSONResponse:
+    return JSONResponse(openid.openid_configuration(request.app.state.emulator.settings))
+
+
 routes = [
+    Route(f"{openid.PATH}/.well-known/jwks_uri", identity_jwks, methods=["GET"]),
+    Route(f"{openid.PATH}/.well-known/openid-configuration", identity_openid_configuration, methods=["GET"]),
     Route("/{pool_id}/.well-known/jwks.json", jwks, methods=["GET"]),
     Route("/{pool_id}/.well-known/openid-configuration", openid_configuration, methods=["GET"]),
 ]

@@ -23,7 +23,7 @@ from starlette.responses import Response
 
 from emulator import ids
 from emulator.clock import as_utc
-from emulator.engine.core import Emulator
+from emulator.engine.core import SERVICES, USER_POOLS, Emulator
 from emulator.http import sigv4
 from emulator.protocol import service_model
 from emulator.protocol.errors import CognitoError, SerializationException, UnknownOperationException
@@ -72,15 +72,21 @@ def check_content_type(value: str | None) -> None:
         raise UnknownOperationException(f"The Content-Type of a request must be {CONTENT_TYPE} ({got}).")
 
 
-def operation_from_target(target: str | None) -> str:
-    prefix = service_model.target_prefix() + "."
+# X-Amz-Target prefix -> the service it names: user pools and identity pools share the port.
+_PREFIXES = {service_model.target_prefix(service) + ".": service for service in SERVICES}
+
+
+def operation_from_target(target: str | None) -> tuple[str, str]:
+    """(service, operation) of an X-Amz-Target header."""
     if target is None:
+        prefix = service_model.target_prefix() + "."
         raise UnknownOperationException(
             f"The X-Amz-Target header is missing: send X-Amz-Target: {prefix}<Operation>."
         )
-    if not target or not target.startswith(prefix) or target == prefix:
-        raise UnknownOperationException(f"Unknown operation {target or ''}".strip())
-    return target[len(prefix) :]
+    for prefix, service in _PREFIXES.items():
+        if target.startswith(prefix) and target != prefix:
+            return service, target[len(prefix) :]
+    raise UnknownOperationException(f"Unknown operation {target or ''}".strip())
 
 
 def parse_body(raw: bytes) -> dict[str, Any]:
@@ -104,20 +110,41 @@ def _without_nulls(value: Any) -> Any:
     return value
 
 
-def check_signature(request: Request, emulator: Emulator, name: str, raw: bytes) -> None:
-    """With --iam-credentials, an IAM-authorised operation must be signed with one of them (SigV4)."""
-    if emulator.settings.iam_credentials and name in _IAM_OPERATIONS:
+def check_signature(
+    request: Request, emulator: Emulator, name: str, raw: bytes, service: str = USER_POOLS
+) -> None:
+    """With --iam-credentials, an IAM-authorised operation must be signed with one of them (SigV4), or with
+    unexpired credentials the emulator's identity pools issued (GetCredentialsForIdentity)."""
+    if emulator.settings.iam_credentials and name in _IAM_OPERATIONS[service]:
         sigv4.verify(
-            _credentials(tuple(emulator.settings.iam_credentials)),
+            _KnownCredentials(_credentials(tuple(emulator.settings.iam_credentials)), emulator),
             method=request.method,
             path=request.url.path,
             query=request.url.query,
             headers=request.headers,
             body=raw,
+            service=service,
         )
 
 
-_IAM_OPERATIONS = sigv4.iam_operations()
+_IAM_OPERATIONS = {service: sigv4.iam_operations(service) for service in SERVICES}
+
+
+class _KnownCredentials:
+    """The --iam-credentials, then the temporary credentials the identity pools issued."""
+
+    def __init__(self, configured: dict[str, sigv4.Credentials], emulator: Emulator) -> None:
+        self.configured = configured
+        self.emulator = emulator
+
+    def get(self, access_key: str) -> sigv4.Credentials | None:
+        found = self.configured.get(access_key)
+        if found is not None:
+            return found
+        issued = self.emulator.issued_credentials(access_key)
+        if issued is None:
+            return None
+        return sigv4.Credentials(issued.access_key_id, issued.secret_key, issued.session_token_hash)
 
 
 @functools.cache
@@ -139,7 +166,7 @@ def error_response(error: CognitoError, request_id: str) -> Response:
     )
 
 
-def _limiter(state: State, emulator: Emulator, name: str) -> anyio.CapacityLimiter:
+def _limiter(state: State, emulator: Emulator, name: str, service: str = USER_POOLS) -> anyio.CapacityLimiter:
     """The readers' or the writers' limiter for this call (READ_CALLS, WRITE_CALLS)."""
     limiters = getattr(state, "call_limiters", None)
     if limiters is None:
@@ -148,7 +175,7 @@ def _limiter(state: State, emulator: Emulator, name: str) -> anyio.CapacityLimit
             anyio.CapacityLimiter(READ_CALLS),
             anyio.CapacityLimiter(WRITE_CALLS),
         )
-    operation = emulator.operations.get(name)
+    operation = emulator.services[service].get(name)
     # A read-first attempt (refresh) counts as a writer: it may become one, and run a trigger that calls
     # back into the emulator (a PreTokenGeneration function reading the user's groups) and needs a reader.
     return limiters[1] if operation is None or operation.writes else limiters[0]
@@ -166,12 +193,13 @@ async def respond(request: Request, state: State) -> Response:
     request_id = ids.request_id()
     started = time.perf_counter()
     name = request.headers.get("x-amz-target", "")
+    service = USER_POOLS
     fields: dict[str, Any] = {}
     try:
         check_content_type(request.headers.get("content-type"))
-        name = operation_from_target(request.headers.get("x-amz-target"))
+        service, name = operation_from_target(request.headers.get("x-amz-target"))
         raw = await request.body()
-        check_signature(request, emulator, name, raw)
+        check_signature(request, emulator, name, raw, service)
         body = parse_body(raw)
         region = region_from_authorization(request.headers.get("authorization"))
         caller = {
@@ -182,9 +210,15 @@ async def respond(request: Request, state: State) -> Response:
         }
         result = await anyio.to_thread.run_sync(
             lambda: emulator.call(
-                name, body, region=region, request_id=request_id, caller=caller, log_fields=fields
+                name,
+                body,
+                region=region,
+                request_id=request_id,
+                caller=caller,
+                log_fields=fields,
+                service=service,
             ),
-            limiter=_limiter(state, emulator, name),
+            limiter=_limiter(state, emulator, name, service),
         )
         response = Response(
             encode(result), status_code=200, media_type=CONTENT_TYPE, headers={"x-amzn-RequestId": request_id}

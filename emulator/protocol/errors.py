@@ -1,6 +1,6 @@
 """Cognito error types: one exception class per error the service can answer with.
 
-The classes below cover every error shape of the cognito-idp service model plus the protocol-level
+The classes below cover every error shape of the cognito-idp and cognito-identity service models plus the protocol-level
 errors of the AWS JSON 1.1 wire (UnknownOperationException, SerializationException, ...).
 An operation raises one of these; the wire turns it into Cognito's JSON error response.
 """
@@ -43,6 +43,10 @@ class ConcurrentModificationException(CognitoError):
     pass
 
 
+class DeveloperUserAlreadyRegisteredException(CognitoError):
+    pass
+
+
 class DeviceKeyExistsException(CognitoError):
     pass
 
@@ -57,6 +61,10 @@ class EnableSoftwareTokenMFAException(CognitoError):
 
 class ExpiredCodeException(CognitoError):
     default_message = "Invalid code provided, please request a code again."
+
+
+class ExternalServiceException(CognitoError):
+    pass
 
 
 class FeatureUnavailableInTierException(CognitoError):
@@ -81,6 +89,10 @@ class InternalServerException(CognitoError):
 
 
 class InvalidEmailRoleAccessPolicyException(CognitoError):
+    pass
+
+
+class InvalidIdentityPoolConfigurationException(CognitoError):
     pass
 
 
@@ -157,6 +169,10 @@ class PreconditionNotMetException(CognitoError):
 
 
 class RefreshTokenReuseException(CognitoError):
+    pass
+
+
+class ResourceConflictException(CognitoError):
     pass
 
 

@@ -1,6 +1,9 @@
 """Persistence: SQLAlchemy models and the database they live in."""
 
-from emulator.store import models_webauthn  # noqa: F401  (registers the passkey tables)
+from emulator.store import (
+    models_identity,  # noqa: F401  (registers the identity pool tables)
+    models_webauthn,  # noqa: F401  (registers the passkey tables)
+)
 from emulator.store.database import Database
 from emulator.store.models import Base
 

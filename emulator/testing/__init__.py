@@ -5,7 +5,8 @@
     EmulatorTestCase  a unittest.TestCase with one emulator per class, reset before every test
     ServerThread    the bare server thread underneath
 
-Helpers: ``endpoint``, ``client`` (a ready cognito-idp client), ``messages(username)``, ``last_code(username)``,
+Helpers: ``endpoint``, ``client`` (a ready cognito-idp client), ``identity_client`` (cognito-identity, the
+identity pools), ``messages(username)``, ``last_code(username)``,
 ``totp_code(username or secret)``, ``advance_clock(seconds)``, ``set_clock(time)``, ``reset_clock()``,
 ``now()``, ``reset()``, ``users(pool_id)`` and, in process, ``load_fixture(path)``.
 """

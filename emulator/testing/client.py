@@ -97,8 +97,16 @@ class EmulatorClient:
         """A ready ``cognito-idp`` client (boto3's, when boto3 is installed) pointed at the emulator."""
         return self.cognito_client()
 
-    def cognito_client(self, region: str | None = None, **config: Any) -> Any:
-        """A new ``cognito-idp`` client for ``region``; ``config`` goes to botocore's Config."""
+    @cached_property
+    def identity_client(self) -> Any:
+        """A ready ``cognito-identity`` client (identity pools, on the same port) pointed at the emulator."""
+        return self.cognito_client(service="cognito-identity")
+
+    def cognito_client(
+        self, region: str | None = None, *, service: str = "cognito-idp", **config: Any
+    ) -> Any:
+        """A new ``cognito-idp`` (or, with ``service``, ``cognito-identity``) client for ``region``; ``config``
+        goes to botocore's Config."""
         try:
             from botocore.config import Config
         except ImportError:
@@ -118,8 +126,8 @@ class EmulatorClient:
         except ImportError:
             import botocore.session
 
-            return botocore.session.get_session().create_client("cognito-idp", **options)
-        return boto3.session.Session().client("cognito-idp", **options)
+            return botocore.session.get_session().create_client(service, **options)
+        return boto3.session.Session().client(service, **options)
 
     # --- the outbox ----------------------------------------------------------------------------------
     def messages(

@@ -14,14 +14,17 @@ that pool and client with the same ids, so an app configured with ``Amplify.conf
   ``mfa_configuration``, ``mfa_methods``  NONE/OPTIONAL/REQUIRED; SMS, TOTP (and EMAIL)
   ``groups``                              [{"<name>": {"precedence": N}}]
   ``authentication_flow_type``            USER_PASSWORD_AUTH adds that flow to the client
+  ``identity_pool_id``                    the identity pool (Cognito Identity), same id, with the user pool and
+                                          client as its provider, and the roles defineAuth deploys
+  ``unauthenticated_identities_enabled``  guests allowed in that identity pool
 
 The rest is what ``defineAuth`` deploys by default: case-insensitive usernames; an app client without a
 secret whose flows are SRP, custom auth and refresh (as the CDK UserPoolClient default), with
 PreventUserExistenceErrors and token revocation enabled.
 
-Not emulated (yet): ``identity_pool_id`` and ``unauthenticated_identities_enabled`` (Cognito Identity, which
-hands out AWS credentials) and ``oauth`` (the hosted UI and OAuth endpoints of the pool's domain). The start
-says so in a warning for each that the file holds, with what the app will see (``not_emulated``), since Amplify
+The app adds ``identityPoolEndpoint`` too (``Auth.Cognito.identityPoolEndpoint``, the same URL) for
+``fetchAuthSession()``'s credentials. Not emulated (yet): ``oauth`` (the hosted UI and OAuth endpoints of the
+pool's domain). The start says so in a warning (``not_emulated``), with what the app will see, since Amplify
 then calls the real AWS and fails with an opaque NetworkError.
 
 The pool is built as a fixture (emulator.worlds.fixtures), so loading is idempotent: every start and every reset
@@ -47,6 +50,12 @@ log = logging.getLogger("emulator")
 
 _POOL_ID = re.compile(r"^([a-z]{2}(?:-gov)?-[a-z]+-\d)_[0-9A-Za-z]+$")
 _CLIENT_ID = re.compile(r"^[\w+]+$")
+_IDENTITY_POOL_ID = re.compile(
+    r"^([a-z]{2}(?:-gov)?-[a-z]+-\d):[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$"
+)
+# The roles defineAuth deploys for the identity pool; the emulator only needs well-formed ones.
+_AUTH_ROLE = "arn:aws:iam::{account}:role/amplify-auth-authenticated-role"
+_GUEST_ROLE = "arn:aws:iam::{account}:role/amplify-auth-unauthenticated-role"
 _STANDARD_ATTRIBUTES = (
     "address",
     "birthdate",
@@ -95,17 +104,6 @@ def not_emulated(outputs: dict[str, Any]) -> list[str]:
     if not isinstance(auth, dict):
         return []
     found = []
-    if auth.get("identity_pool_id"):
-        found.append(
-            f"auth.identity_pool_id ({auth['identity_pool_id']}) is not emulated (no Cognito Identity): "
-            "fetchAuthSession() asks the real Cognito Identity service for AWS credentials and fails; "
-            "remove identityPoolId from the Amplify config to use the emulator's tokens alone"
-        )
-    if auth.get("unauthenticated_identities_enabled"):
-        found.append(
-            "auth.unauthenticated_identities_enabled (guest access) is not emulated: signed-out users get "
-            "no guest AWS credentials"
-        )
     oauth = auth.get("oauth")
     if oauth:
         domain = oauth.get("domain") if isinstance(oauth, dict) else None
@@ -255,10 +253,12 @@ def to_fixture(outputs: dict[str, Any], source: str, *, account_id: str = "12345
     flow_type = auth.get("authentication_flow_type")
     if flow_type == "USER_PASSWORD_AUTH":
         flows.insert(1, "ALLOW_USER_PASSWORD_AUTH")
+    identity_pools = _identity_pools(auth, pool_id, client_id, region, source, account_id, problem)
     if problems:
         raise AmplifyOutputsError(source, problems)
     return {
         "version": 1,
+        **({"identity_pools": identity_pools} if identity_pools else {}),
         "pools": [
             {
                 "id": pool_id,
@@ -280,6 +280,55 @@ def to_fixture(outputs: dict[str, Any], source: str, *, account_id: str = "12345
             }
         ],
     }
+
+
+def _identity_pools(
+    auth: dict[str, Any],
+    pool_id: Any,
+    client_id: Any,
+    region: str | None,
+    source: str,
+    account_id: str,
+    problem: Any,
+) -> list[dict[str, Any]]:
+    """The identity pool of ``identity_pool_id``: the user pool's client as its provider, guests as
+    ``unauthenticated_identities_enabled`` says, and the roles and token role mapping defineAuth deploys."""
+    identity_pool_id = auth.get("identity_pool_id")
+    if identity_pool_id is None:
+        return []
+    match = _IDENTITY_POOL_ID.match(identity_pool_id) if isinstance(identity_pool_id, str) else None
+    if match is None:
+        problem(
+            "auth.identity_pool_id",
+            f"must be an identity pool id like eu-west-1:<uuid>, not {identity_pool_id!r}",
+        )
+        return []
+    if region is not None and match.group(1) != region:
+        problem("auth.identity_pool_id", f"{identity_pool_id} is not in the user pool's region ({region})")
+    guests = auth.get("unauthenticated_identities_enabled", False)
+    if not isinstance(guests, bool):
+        problem("auth.unauthenticated_identities_enabled", "must be true or false")
+        guests = False
+    provider = f"cognito-idp.{region}.amazonaws.com/{pool_id}"
+    return [
+        {
+            "id": identity_pool_id,
+            "name": _pool_name(source),
+            "settings": {
+                "AllowUnauthenticatedIdentities": guests,
+                "CognitoIdentityProviders": [
+                    {"ProviderName": provider, "ClientId": client_id, "ServerSideTokenCheck": False}
+                ],
+            },
+            "roles": {
+                "authenticated": _AUTH_ROLE.format(account=account_id),
+                "unauthenticated": _GUEST_ROLE.format(account=account_id),
+            },
+            "role_mappings": {
+                f"{provider}:{client_id}": {"Type": "Token", "AmbiguousRoleResolution": "AuthenticatedRole"}
+            },
+        }
+    ]
 
 
 def _pool_name(source: str) -> str:
@@ -317,5 +366,12 @@ def install(emulator: Emulator, path: str | Path, *, load_now: bool = True) -> N
     if load_now:
         document = load(emulator, path, warn=True)
         pool = document["pools"][0]
-        log.info("amplify outputs %s: pool %s, client %s", path, pool["id"], pool["clients"][0]["id"])
+        identity = document.get("identity_pools", [{}])[0].get("id")
+        log.info(
+            "amplify outputs %s: pool %s, client %s%s",
+            path,
+            pool["id"],
+            pool["clients"][0]["id"],
+            f", identity pool {identity}" if identity else "",
+        )
     emulator.after_reset.append(ResetHook(reload, lambda: files_digest([resolved])))

@@ -28,6 +28,7 @@ DATA = Path(__file__).resolve().parent / "data"
 OUTPUTS = DATA / "my-app" / "amplify_outputs.json"
 POOL_ID = "eu-west-1_Kp9xQ2mTz"
 CLIENT_ID = "5ruqjv0p4ehm9k1b2c7d8a3f6g"
+IDENTITY_POOL_ID = "eu-west-1:3f6b7c1e-2d4a-4e8b-9c0d-1a2b3c4d5e6f"
 PASSWORD = "Correct-Horse-9"
 
 
@@ -67,6 +68,34 @@ def test_the_pool_is_what_the_file_declares(app):
     assert mfa["MfaConfiguration"] == "OPTIONAL"
     assert mfa["SoftwareTokenMfaConfiguration"] == {"Enabled": True}
     assert "SmsConfiguration" in mfa["SmsMfaConfiguration"]
+
+
+def test_the_identity_pool_is_what_the_file_declares(app):
+    identity = app.identity_client
+    pool = identity.describe_identity_pool(IdentityPoolId=IDENTITY_POOL_ID)
+    assert pool["AllowUnauthenticatedIdentities"] is True
+    assert pool["CognitoIdentityProviders"] == [
+        {
+            "ProviderName": f"cognito-idp.eu-west-1.amazonaws.com/{POOL_ID}",
+            "ClientId": CLIENT_ID,
+            "ServerSideTokenCheck": False,
+        }
+    ]
+    roles = identity.get_identity_pool_roles(IdentityPoolId=IDENTITY_POOL_ID)
+    assert set(roles["Roles"]) == {"authenticated", "unauthenticated"}
+    assert roles["RoleMappings"] == {
+        f"cognito-idp.eu-west-1.amazonaws.com/{POOL_ID}:{CLIENT_ID}": {
+            "Type": "Token",
+            "AmbiguousRoleResolution": "AuthenticatedRole",
+        }
+    }
+    guest = identity.get_id(IdentityPoolId=IDENTITY_POOL_ID)["IdentityId"]
+    assert guest.startswith("eu-west-1:")
+    closed = amplify_outputs.to_fixture(
+        _outputs(unauthenticated_identities_enabled=False), "amplify_outputs.json"
+    )
+    assert closed["identity_pools"][0]["settings"]["AllowUnauthenticatedIdentities"] is False
+    assert "identity_pools" not in amplify_outputs.to_fixture(_outputs(identity_pool_id=None), "x.json")
 
 
 def test_the_client_and_groups_are_what_the_file_declares(app):
@@ -189,6 +218,15 @@ def _outputs(**auth_changes) -> dict:
             "auth.standard_required_attributes[0]: 'shoe_size'",
         ),
         ({"username_attributes": "email"}, "auth.username_attributes: must be a list of strings"),
+        ({"identity_pool_id": "eu-west-1_nope"}, "auth.identity_pool_id: must be an identity pool id"),
+        (
+            {"identity_pool_id": "us-east-1:3f6b7c1e-2d4a-4e8b-9c0d-1a2b3c4d5e6f"},
+            "auth.identity_pool_id: us-east-1:3f6b7c1e-2d4a-4e8b-9c0d-1a2b3c4d5e6f is not in the user pool's region",
+        ),
+        (
+            {"unauthenticated_identities_enabled": "yes"},
+            "auth.unauthenticated_identities_enabled: must be true",
+        ),
     ],
 )
 def test_bad_files_name_the_file_and_the_path(changes, problem):
@@ -262,12 +300,10 @@ def test_serve_flag(tmp_path):
     finally:
         process.terminate()
         _out, logged = process.communicate(timeout=20)
-    # What the file declares and the emulator does not serve is said at start, once.
+    # The identity pool is emulated now: nothing of this file is left unserved, so no warning.
     warnings = [line for line in logged.splitlines() if "WARNING" in line and "is not emulated" in line]
-    assert len(warnings) == 2, logged
-    assert "auth.identity_pool_id (eu-west-1:3f6b7c1e-2d4a-4e8b-9c0d-1a2b3c4d5e6f)" in warnings[0]
-    assert "fetchAuthSession()" in warnings[0] and "remove identityPoolId" in warnings[0]
-    assert "auth.unauthenticated_identities_enabled" in warnings[1]
+    assert warnings == [], logged
+    assert "identity pool eu-west-1:3f6b7c1e-2d4a-4e8b-9c0d-1a2b3c4d5e6f" in logged
 
 
 def test_parts_not_emulated_are_named_with_what_the_app_sees():
@@ -282,12 +318,8 @@ def test_parts_not_emulated_are_named_with_what_the_app_sees():
         }
     )
     lines = amplify_outputs.not_emulated(document)
-    assert [line.split(" ", 1)[0] for line in lines] == [
-        "auth.identity_pool_id",
-        "auth.unauthenticated_identities_enabled",
-        "auth.oauth",
-    ]
-    assert "signInWithRedirect() opens my-app.auth.eu-west-1.amazoncognito.com" in lines[2]
+    assert [line.split(" ", 1)[0] for line in lines] == ["auth.oauth"]
+    assert "signInWithRedirect() opens my-app.auth.eu-west-1.amazoncognito.com" in lines[0]
     bare = _outputs(identity_pool_id=None, unauthenticated_identities_enabled=False)
     assert amplify_outputs.not_emulated(bare) == []
     # The pool is still built from such a file: the warnings do not stop the start.
@@ -317,8 +349,8 @@ AMPLIFY_DIR = ROOT / "tests" / "amplify"
 
 
 def test_an_amplify_app_only_adds_the_endpoint(app):
-    """Amplify JS v6 configured from the file plus ``userPoolEndpoint`` (less the identity pool, which the
-    emulator does not have) signs up, confirms and signs in."""
+    """Amplify JS v6 configured from the file plus ``userPoolEndpoint`` and ``identityPoolEndpoint`` signs up,
+    confirms, signs in, and fetchAuthSession() has the user's identity id and credentials."""
     real_clients.node_project(AMPLIFY_DIR, "aws-amplify")
     result = subprocess.run(
         ["node", str(DATA / "amplify_outputs_app.cjs")],
@@ -342,3 +374,5 @@ def test_an_amplify_app_only_adds_the_endpoint(app):
     assert report["signInStep"] == "DONE"
     assert report["attributes"]["given_name"] == "Zoe"
     assert report["userId"] == report["attributes"]["sub"]
+    assert report["identityId"].startswith("eu-west-1:")
+    assert report["accessKeyId"].startswith("ASIA") and report["hasIdToken"] is True

@@ -441,7 +441,7 @@ pools:
         enabled: "yes"
 """
     assert problems(text) == [
-        "pool: unknown key (did you mean 'pools'?); expected one of version, triggers, pools",
+        "pool: unknown key (did you mean 'pools'?); expected one of version, triggers, pools, identity_pools",
         "version: must be 1 (got the number 2)",
         "triggers.fn: a trigger target is python:module:function or http(s)://host:port, got 'ftp://nowhere'",
         "pools[0].id: 'not-a-pool-id' does not match the pattern [\\w-]+_[0-9a-zA-Z]+",

@@ -1,4 +1,5 @@
-"""Hypothesis strategies built from the cognito-idp service model, and the checks every answer must pass.
+"""Hypothesis strategies built from the service models (cognito-idp, and cognito-identity for the identity
+pools on the same port), and the checks every answer must pass.
 
 For any operation of the model a request is drawn member by member from the operation's input shape:
 mostly values that fit the shape (types, lengths, enums), mixed with deliberately wrong ones: oversize
@@ -21,13 +22,18 @@ from typing import Any
 import httpx
 from hypothesis import strategies as st
 
+from emulator.identitypools.operations import load_all as load_identity_operations
 from emulator.protocol import errors, service_model
 from emulator.userpools.operations import load_all
 
+IDENTITY = "cognito-identity"
 TARGET_PREFIX = service_model.target_prefix()
+IDENTITY_PREFIX = service_model.target_prefix(IDENTITY)
 OPERATIONS = sorted(service_model.operation_names())
+IDENTITY_OPERATIONS = sorted(service_model.operation_names(IDENTITY))
 # The ones the emulator has built (the others answer NotImplementedException at once): drawn far more often.
 BUILT = sorted(set(load_all()) & set(OPERATIONS))
+IDENTITY_BUILT = sorted(set(load_identity_operations()) & set(IDENTITY_OPERATIONS))
 # Every __type the emulator may answer: the classes of emulator.protocol.errors.
 COGNITO_ERRORS = frozenset(
     name
@@ -102,6 +108,8 @@ class World:
     while a run goes on (e.g. after a request deleted the pool): strategies read them when they draw."""
 
     known: dict[str, list[str]] = field(default_factory=dict)
+    # The service whose model the requests are drawn from.
+    service: str = service_model.SERVICE
 
     def picks(self, member: str | None) -> st.SearchStrategy[str] | None:
         """One of the current values for ``member``, or None when the world has none for it."""
@@ -112,8 +120,8 @@ class World:
         )
 
 
-def _shapes() -> dict[str, Any]:
-    return service_model.model()["shapes"]
+def _shapes(service: str = service_model.SERVICE) -> dict[str, Any]:
+    return service_model.model(service)["shapes"]
 
 
 # \p{..} classes (which Python's re lacks) as a few characters of each, to draw strings that fit a pattern.
@@ -153,7 +161,7 @@ def valid_value(
     shape_name: str, world: World, member: str | None = None, depth: int = 0
 ) -> st.SearchStrategy[Any]:
     """Values of ``shape_name`` that pass the model's checks (and real identifiers where there are some)."""
-    spec = _shapes()[shape_name]
+    spec = _shapes(world.service)[shape_name]
     kind = spec["type"]
     if kind == "string":
         known = world.picks(member)
@@ -188,7 +196,7 @@ def valid_value(
 
 def value(shape_name: str, world: World, member: str | None = None, depth: int = 0) -> st.SearchStrategy[Any]:
     """Mostly well-formed values of ``shape_name``, sometimes deliberately wrong ones."""
-    spec = _shapes()[shape_name]
+    spec = _shapes(world.service)[shape_name]
     kind = spec["type"]
     if depth > MAX_DEPTH:
         return WRONG_TYPES
@@ -240,7 +248,7 @@ def structure(
     """A JSON object for a structure shape. ``valid``: every required member and some optional ones, all
     fitting the model. Otherwise: required members usually present, optional ones sometimes, now and
     then a required one missing or a member the model does not know, and values that may be wrong."""
-    spec = _shapes()[shape_name]
+    spec = _shapes(world.service)[shape_name]
     members = spec.get("members", {})
     required = set(spec.get("required", []))
 
@@ -265,7 +273,7 @@ def structure(
 def mutated(body: dict[str, Any], shape_name: str, world: World) -> st.SearchStrategy[dict[str, Any]]:
     """``body`` with one or two members spoiled: a wrong type, odd unicode, one character too many, a
     required member missing, or a member the model does not know."""
-    spec = _shapes()[shape_name]
+    spec = _shapes(world.service)[shape_name]
     members = spec.get("members", {})
 
     @st.composite
@@ -283,7 +291,7 @@ def mutated(body: dict[str, Any], shape_name: str, world: World) -> st.SearchStr
             elif how == "odd":
                 result[name] = draw(ODD_TEXT)
             else:
-                limit = _shapes()[members[name]["shape"]].get("max")
+                limit = _shapes(world.service)[members[name]["shape"]].get("max")
                 result[name] = draw(
                     _oversize(limit) if isinstance(limit, int) and limit < 10**6 else ODD_TEXT
                 )
@@ -299,13 +307,13 @@ def request(world: World, operation: str | None = None) -> st.SearchStrategy[tup
 
     @st.composite
     def build(draw: st.DrawFn) -> tuple[str, Any]:
+        identity = world.service == IDENTITY
         if operation is not None:
             name = operation
         else:
-            name = draw(
-                st.sampled_from(OPERATIONS) if draw(st.integers(0, 9)) == 0 else st.sampled_from(BUILT)
-            )
-        shape_name = service_model.input_shape_name(name)
+            every, built = (IDENTITY_OPERATIONS, IDENTITY_BUILT) if identity else (OPERATIONS, BUILT)
+            name = draw(st.sampled_from(every) if draw(st.integers(0, 9)) == 0 else st.sampled_from(built))
+        shape_name = service_model.input_shape_name(name, world.service)
         if not shape_name:
             return name, {}
         mode = draw(st.sampled_from(["valid", "valid", "mutated", "mutated", "random"]))
@@ -352,7 +360,19 @@ def raw_request() -> st.SearchStrategy[tuple[str, bytes, dict[str, str]]]:
     """(target, body bytes, extra headers): garbage at the protocol level."""
     targets = st.one_of(
         st.sampled_from(OPERATIONS).map(lambda name: f"{TARGET_PREFIX}.{name}"),
-        st.sampled_from([f"{TARGET_PREFIX}.", TARGET_PREFIX, "", "Other.ListUsers", f"{TARGET_PREFIX}.Nope"]),
+        st.sampled_from(IDENTITY_OPERATIONS).map(lambda name: f"{IDENTITY_PREFIX}.{name}"),
+        st.sampled_from(
+            [
+                f"{TARGET_PREFIX}.",
+                TARGET_PREFIX,
+                "",
+                "Other.ListUsers",
+                f"{TARGET_PREFIX}.Nope",
+                f"{IDENTITY_PREFIX}.",
+                f"{IDENTITY_PREFIX}.Nope",
+                f"{IDENTITY_PREFIX}.ListUsers",
+            ]
+        ),
         # Header values a client can send at all: visible ASCII (anything else never reaches the server).
         st.text(st.characters(min_codepoint=0x21, max_codepoint=0x7E), max_size=30),
     )
@@ -379,10 +399,13 @@ def send(
     return http.post("/", content=body, headers={"x-amz-target": target, **(headers or {})})
 
 
-def send_operation(http: httpx.Client, operation: str, body: Any) -> httpx.Response:
+def send_operation(
+    http: httpx.Client, operation: str, body: Any, service: str = service_model.SERVICE
+) -> httpx.Response:
+    prefix = IDENTITY_PREFIX if service == IDENTITY else TARGET_PREFIX
     return send(
         http,
-        f"{TARGET_PREFIX}.{operation}",
+        f"{prefix}.{operation}",
         json.dumps(body).encode(),
         {"content-type": "application/x-amz-json-1.1"},
     )

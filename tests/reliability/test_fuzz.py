@@ -88,6 +88,72 @@ def test_requests_drawn_from_the_service_model_get_cognito_answers(http, cognito
     fuzzing.check_alive(http)
 
 
+def make_identity_world(cognito, identity, world: fuzzing.World | None = None) -> fuzzing.World:  # type: ignore[no-untyped-def]
+    """An identity pool trusting a user pool's client, with a developer provider, a guest and a signed-in
+    identity, for identity pool requests to aim at."""
+    pool_id = make_pool(cognito)
+    client_id = make_client(cognito, pool_id)["ClientId"]
+    make_user(cognito, pool_id, "alice")
+    id_token = cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="USER_PASSWORD_AUTH",
+        AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD},
+    )["AuthenticationResult"]["IdToken"]
+    provider = f"cognito-idp.us-east-1.amazonaws.com/{pool_id}"
+    pool = identity.create_identity_pool(
+        IdentityPoolName="fuzz",
+        AllowUnauthenticatedIdentities=True,
+        AllowClassicFlow=True,
+        DeveloperProviderName="login.fuzz",
+        CognitoIdentityProviders=[{"ProviderName": provider, "ClientId": client_id}],
+    )["IdentityPoolId"]
+    identity.set_identity_pool_roles(
+        IdentityPoolId=pool,
+        Roles={
+            "authenticated": "arn:aws:iam::123456789012:role/a",
+            "unauthenticated": "arn:aws:iam::123456789012:role/u",
+        },
+    )
+    guest = identity.get_id(IdentityPoolId=pool)["IdentityId"]
+    user = identity.get_id(IdentityPoolId=pool, Logins={provider: id_token})["IdentityId"]
+    developer = identity.get_open_id_token_for_developer_identity(
+        IdentityPoolId=pool, Logins={"login.fuzz": "dev-1"}
+    )
+    world = world or fuzzing.World(service=fuzzing.IDENTITY)
+    world.known.update(
+        {
+            "IdentityPoolId": [pool],
+            "IdentityId": [guest, user, developer["IdentityId"]],
+            "IdentityIdsToDelete": [guest],
+            "DeveloperProviderName": ["login.fuzz"],
+            "DeveloperUserIdentifier": ["dev-1", "dev-2"],
+            "SourceUserIdentifier": ["dev-1"],
+            "DestinationUserIdentifier": ["dev-2"],
+            "IdentityProviderName": [provider],
+            "ResourceArn": [f"arn:aws:cognito-identity:us-east-1:123456789012:identitypool/{pool}"],
+            "CustomRoleArn": ["arn:aws:iam::123456789012:role/a"],
+        }
+    )
+    return world
+
+
+def test_identity_pool_requests_drawn_from_its_model_get_cognito_answers(http, cognito, identity):
+    """The same for cognito-identity: every operation of its registry, then any operation of its model."""
+    world = make_identity_world(cognito, identity)
+
+    def check(drawn: tuple[str, object]) -> None:
+        operation, body = drawn
+        response = fuzzing.send_operation(http, operation, body, fuzzing.IDENTITY)
+        fuzzing.check_answer(response, f"{operation} {body!r:.300}")
+        if response.status_code == 200 and operation.startswith(("Delete", "Merge", "Unlink", "Update")):
+            make_identity_world(cognito, identity, world)
+
+    for operation in fuzzing.IDENTITY_BUILT:
+        settings(SUITE, max_examples=PER_OPERATION)(given(fuzzing.request(world, operation))(check))()
+    settings(SUITE, max_examples=MIXED)(given(fuzzing.request(world))(check))()
+    fuzzing.check_alive(http)
+
+
 def test_protocol_garbage_gets_cognito_answers(http):
     @settings(SUITE, max_examples=EXAMPLES or 200)
     @given(fuzzing.raw_request())
@@ -110,4 +176,13 @@ def test_every_operation_with_an_empty_and_a_wrong_typed_body(http):
         for wrong in ([1], {"a": None}, 3.5, True):
             body = {name: wrong for name in members}
             fuzzing.check_answer(fuzzing.send_operation(http, operation, body), f"{operation} {body!r:.200}")
+    for operation in fuzzing.IDENTITY_OPERATIONS:
+        what = f"cognito-identity {operation}"
+        fuzzing.check_answer(fuzzing.send_operation(http, operation, {}, fuzzing.IDENTITY), f"{what} {{}}")
+        shape_name = fuzzing.service_model.input_shape_name(operation, fuzzing.IDENTITY)
+        members = fuzzing._shapes(fuzzing.IDENTITY)[shape_name].get("members", {}) if shape_name else {}
+        for wrong in ([1], {"a": None}, 3.5, True):
+            body = {name: wrong for name in members}
+            response = fuzzing.send_operation(http, operation, body, fuzzing.IDENTITY)
+            fuzzing.check_answer(response, f"{what} {body!r:.200}")
     fuzzing.check_alive(http)

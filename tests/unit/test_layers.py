@@ -53,6 +53,18 @@ def test_the_contracts_are_kept():
             "import emulator.http.wire",
             "emulator.userpools.users -> emulator.http",
         ),
+        # the user pools reaching up into the identity pools that read them
+        (
+            "emulator/userpools/pools.py",
+            "from emulator.identitypools import logins",
+            "emulator.userpools.pools -> emulator.identitypools",
+        ),
+        # an identity pool rule that knows HTTP
+        (
+            "emulator/identitypools/roles.py",
+            "import starlette.requests",
+            "emulator.identitypools.roles -> starlette",
+        ),
         # a service rule that knows HTTP
         (
             "emulator/userpools/outbox.py",

@@ -2,7 +2,8 @@
 script; no build step, nothing from a CDN).
 
 Pages: the pools; a pool with its settings, app clients, groups and users; a user with status, attributes,
-groups, MFA, a TOTP QR code to enrol a real authenticator app and passkeys (each can be deleted); the outbox, newest first, updating live.
+groups, MFA, a TOTP QR code to enrol a real authenticator app and passkeys (each can be deleted); the identity
+pools, and one with its settings, roles and identities; the outbox, newest first, updating live.
 Every page shows the emulator's clock with buttons to move it.
 
 Actions (confirm, disable, enable, reset password, set password, delete) and the create forms (a pool, an
@@ -31,7 +32,7 @@ from starlette.templating import Jinja2Templates
 from emulator import __version__
 from emulator.engine.core import Emulator
 from emulator.http import clock_api
-from emulator.http.console import forms, views
+from emulator.http.console import forms, identity_views, views
 from emulator.http.console import passkeys as console_passkeys
 from emulator.http.guard import csrf
 from emulator.protocol.errors import CognitoError
@@ -236,6 +237,32 @@ async def user_page(request: Request) -> Response:
     )
 
 
+async def identity_pools_page(request: Request) -> Response:
+    emulator = _emulator(request)
+
+    def read() -> list[dict[str, Any]]:
+        with emulator.database.session(write=False) as session:
+            return identity_views.pool_summaries(session)
+
+    pools = await run_in_threadpool(read)
+    return await _render(request, "identity_pools.html", {"pools": pools, "page": "identity-pools"})
+
+
+async def identity_pool_page(request: Request) -> Response:
+    emulator = _emulator(request)
+    pool_id = request.path_params["pool_id"]
+
+    def read() -> dict[str, Any]:
+        with emulator.database.session(write=False) as session:
+            return identity_views.pool_detail(session, pool_id)
+
+    try:
+        pool = await run_in_threadpool(read)
+    except views.NotFound as exc:
+        return await _not_found(request, str(exc))
+    return await _render(request, "identity_pool.html", {"pool": pool, "page": "identity-pools"})
+
+
 async def outbox_page(request: Request) -> Response:
     found = await run_in_threadpool(_messages, _emulator(request), 100)
     return await _render(request, "outbox.html", {"page": "outbox", "outbox_messages": found})
@@ -412,6 +439,8 @@ routes = [
     Route(PREFIX, redirect_home, methods=["GET"]),
     Route(PREFIX + "/", home, methods=["GET"]),
     Route(PREFIX + "/outbox", outbox_page, methods=["GET"]),
+    Route(PREFIX + "/identity-pools", identity_pools_page, methods=["GET"]),
+    Route(PREFIX + "/identity-pools/{pool_id}", identity_pool_page, methods=["GET"]),
     Route(PREFIX + "/pools/{pool_id}", pool_page, methods=["GET"]),
     Route(PREFIX + "/pools/{pool_id}/users/{sub}", user_page, methods=["GET"]),
     Route(PREFIX + "/pools/{pool_id}/users/{sub}/{action}", user_action, methods=["POST"]),

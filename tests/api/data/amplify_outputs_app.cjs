@@ -26,17 +26,21 @@ async function failure(promise) {
 
 async function main() {
   const outputs = JSON.parse(readFileSync(process.env.OUTPUTS, 'utf8'));
-  // The README's snippet (type-checked by tests/amplify/test_readme_snippet.py). The one addition:
-  // userPoolEndpoint. The identity pool goes (the emulator has none): with it Amplify asks the real Cognito
-  // Identity service for AWS credentials whenever it reads the session.
+  // The README's snippet (type-checked by tests/amplify/test_readme_snippet.py). The only additions:
+  // userPoolEndpoint and identityPoolEndpoint, both the emulator.
   Amplify.configure(outputs);
   const config = Amplify.getConfig();
   const cognito = config.Auth?.Cognito;
-  if (!cognito?.userPoolId) throw new Error('amplify_outputs.json declares no user pool');
-  const { identityPoolId, identityPoolEndpoint, allowGuestAccess, ...userPool } = cognito;
+  if (!cognito?.userPoolId || !cognito.identityPoolId) throw new Error('amplify_outputs.json declares no pools');
   Amplify.configure({
     ...config,
-    Auth: { Cognito: { ...userPool, userPoolEndpoint: process.env.ENDPOINT } },
+    Auth: {
+      Cognito: {
+        ...cognito,
+        userPoolEndpoint: process.env.ENDPOINT,
+        identityPoolEndpoint: process.env.ENDPOINT,
+      },
+    },
   });
   const username = 'zoe@example.com';
   const report = {};
@@ -63,6 +67,10 @@ async function main() {
   const user = await auth.getCurrentUser();
   report.userId = user.userId;
   report.attributes = await auth.fetchUserAttributes();
+  const session = await auth.fetchAuthSession();
+  report.identityId = session.identityId;
+  report.accessKeyId = session.credentials?.accessKeyId;
+  report.hasIdToken = Boolean(session.tokens?.idToken);
   console.log(JSON.stringify(report));
 }
 
