@@ -2,6 +2,7 @@
 
 from emulator.store import (
     models_identity,  # noqa: F401  (registers the identity pool tables)
+    models_oauth,  # noqa: F401  (registers the OAuth tables)
     models_webauthn,  # noqa: F401  (registers the passkey tables)
 )
 from emulator.store.database import Database
