@@ -31,6 +31,7 @@ templates.env.autoescape = True
 @dataclass(frozen=True)
 class Branding:
     client_name: str
+    pool_name: str
     css: Markup
     logo: str | None
 
@@ -51,6 +52,7 @@ def branding(ctx: Context, pool: UserPool, client: UserPoolClient | None) -> Bra
         logo = f"data:{kind};base64,{row.image_base64}"
     return Branding(
         client_name=client.name if client is not None else "",
+        pool_name=pool.name,
         css=safe_css(row.css if row is not None else None),
         logo=logo,
     )

@@ -5,25 +5,19 @@ the CSRF token and the domain session cookie, and rendering (Jinja2, autoescaped
 from __future__ import annotations
 
 import hmac
-import logging
 import secrets
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import anyio.to_thread
-from sqlalchemy import select
 from starlette.requests import Request
 from starlette.responses import Response
 
-from emulator import ids
 from emulator.engine.core import Emulator
 from emulator.protocol.context import Context
-from emulator.protocol.errors import CognitoError, InternalErrorException
-from emulator.store.models import UserPool, UserPoolDomain
-from emulator.userpools import tokens
+from emulator.store.models import UserPool
 
-log = logging.getLogger("emulator.hosted_ui")
 T = TypeVar("T")
 
 CSRF_COOKIE = "XSRF-TOKEN"
@@ -33,20 +27,11 @@ SESSION_MAX_AGE = 3600
 
 
 class UnknownDomain(LookupError):
-    """The request names no domain of any pool (the domain site answers these itself, normally)."""
+    """The domain's pool is gone (deleted after the domain site resolved it)."""
 
 
 def emulator_of(request: Request) -> Emulator:
     return request.app.state.emulator
-
-
-def domain_name(request: Request) -> str | None:
-    """The pool domain the domain site resolved for this request (emulator.http.domain_site)."""
-    state = request.scope.get("state") or {}
-    value = state.get("domain") if isinstance(state, Mapping) else None
-    if value is None:
-        value = request.path_params.get("domain")
-    return value
 
 
 def root(request: Request) -> str:
@@ -55,24 +40,12 @@ def root(request: Request) -> str:
 
 
 def pool_of(ctx: Context, request: Request) -> UserPool:
-    name = domain_name(request)
-    row = ctx.db.scalar(select(UserPoolDomain).where(UserPoolDomain.domain == name)) if name else None
-    pool = ctx.db.get(UserPool, row.pool_id) if row is not None else None
+    """The pool of the domain the domain site resolved (emulator.http.domain_site)."""
+    served = getattr(request.state, "pool_domain", None)
+    pool = ctx.db.get(UserPool, served.pool_id) if served is not None else None
     if pool is None:
-        raise UnknownDomain(name or "")
+        raise UnknownDomain(served.domain if served is not None else "")
     return pool
-
-
-def _context(emulator: Emulator, session: Any, request: Request, operation: str) -> Context:
-    return Context(
-        db=session,
-        emulator=emulator,
-        now=emulator.now(session),
-        region=emulator.settings.region,
-        operation=operation,
-        request_id=ids.request_id(),
-        caller=caller(request),
-    )
 
 
 def caller(request: Request) -> dict[str, Any]:
@@ -84,38 +57,26 @@ def caller(request: Request) -> dict[str, Any]:
     }
 
 
-def _transaction(emulator: Emulator, request: Request, step: Callable[[Context], T], operation: str, write: bool) -> T:
-    session = emulator.database.session(write=write)
-    try:
-        ctx = _context(emulator, session, request, operation)
-        result = step(ctx)
-        session.commit()
-    except (CognitoError, UnknownDomain):
-        # What a step committed on purpose before failing (a failed password's count) stays.
-        session.rollback()
-        raise
-    except Exception as exc:
-        session.rollback()
-        log.exception("internal error in %s", operation)
-        raise InternalErrorException(f"Internal error in {operation}: {type(exc).__name__}") from exc
-    finally:
-        session.close()
-    if isinstance(result, dict):
-        tokens.sign_pending(result)  # tokens are signed after the commit, as Emulator.call does
-    return result
-
-
-async def run(request: Request, step: Callable[[Context], T], *, operation: str = "HostedUI", write: bool = True) -> T:
-    """Run ``step`` in one database transaction (a worker thread), with the request's time from the clock."""
+async def run(
+    request: Request, step: Callable[[Context], T], *, name: str = "HostedUI", write: bool = True
+) -> T:
+    """Run ``step`` in one database transaction (a worker thread), at the request's time (Emulator.run)."""
     emulator = emulator_of(request)
-    return await anyio.to_thread.run_sync(lambda: _transaction(emulator, request, step, operation, write))
+    served = getattr(request.state, "pool_domain", None)
+    region = served.region if served is not None else None
+    who = caller(request)
+    return await anyio.to_thread.run_sync(
+        lambda: emulator.run(step, name=name, writes=write, region=region, caller=who)
+    )
 
 
 async def call(request: Request, operation: str, body: dict[str, Any]) -> dict[str, Any]:
     """One Cognito API operation, exactly as a client would call it (its rules, triggers and errors)."""
     emulator = emulator_of(request)
     who = caller(request)
-    return await anyio.to_thread.run_sync(lambda: emulator.call(operation, body, caller=who))
+    served = getattr(request.state, "pool_domain", None)
+    region = served.region if served is not None else None
+    return await anyio.to_thread.run_sync(lambda: emulator.call(operation, body, region=region, caller=who))
 
 
 # --- CSRF: a random token in a cookie and in every form, compared on every POST ---------------------------
@@ -169,7 +130,9 @@ def set_session(request: Request, response: Response, value: str) -> None:
 
 
 def clear_session(request: Request, response: Response) -> None:
-    response.delete_cookie(SESSION_COOKIE, path=cookie_path(request), secure=True, httponly=True, samesite="lax")
+    response.delete_cookie(
+        SESSION_COOKIE, path=cookie_path(request), secure=True, httponly=True, samesite="lax"
+    )
 
 
 def session_cookie(request: Request) -> str | None:

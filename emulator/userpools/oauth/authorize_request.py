@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from emulator.protocol.context import Context
 from emulator.store.models import UserPool, UserPoolClient
 from emulator.userpools.oauth import scopes as scope_rules
+from emulator.userpools.oauth.errors import OAuthError
 
 # Every parameter the authorize endpoint and the login pages carry, in the order they are passed on.
 PARAMETERS = (
@@ -51,7 +52,9 @@ class ErrorPage(Exception):  # noqa: N818 - an answer, not a failure of the emul
 class ErrorRedirect(Exception):  # noqa: N818
     """302 to the client's registered redirect_uri with ``error`` (+ ``error_description``) and ``state``."""
 
-    def __init__(self, redirect_uri: str, error: str, state: str | None, description: str | None = None) -> None:
+    def __init__(
+        self, redirect_uri: str, error: str, state: str | None, description: str | None = None
+    ) -> None:
         super().__init__(error)
         self.redirect_uri = redirect_uri
         self.error = error
@@ -127,9 +130,9 @@ def check(ctx: Context, pool: UserPool, query: Mapping[str, str]) -> AuthorizeRe
     if prompt is not None and prompt not in PROMPTS:
         raise redirect("invalid_request")
     try:
-        granted = scope_rules.for_authorize(ctx, pool, client, given.get("scope"))
-    except scope_rules.InvalidScope:
-        raise redirect("invalid_scope") from None
+        granted = scope_rules.granted_scopes(ctx, client, given.get("scope"))
+    except OAuthError as error:
+        raise redirect(error.error) from None
     provider = _provider(client, given)
     return AuthorizeRequest(
         pool=pool,

@@ -73,7 +73,9 @@ def answer(
     user = ctx.db.get(User, session.user_id) if session.user_id is not None else None
     if user is None:
         raise NotAuthorizedException(sessions.EXPIRED_MESSAGE)
-    step = challenges.Step(pool, client, session, session_value, user, {"USERNAME": user.username, **responses})
+    step = challenges.Step(
+        pool, client, session, session_value, user, {"USERNAME": user.username, **responses}
+    )
     outcome = challenges.HANDLERS[challenge](ctx, step)
     sessions.consume(ctx, session)
     return _next(ctx, pool, client, outcome)
@@ -99,4 +101,35 @@ def _next(ctx: Context, pool: UserPool, client: UserPoolClient, outcome: Outcome
         parameters=dict(outcome.parameters),
         session=value,
         username=outcome.user.username if outcome.user else None,
+    )
+
+
+def after_confirmation(
+    ctx: Context, pool: UserPool, client: UserPoolClient, username: str, session_value: str | None
+) -> Next | None:
+    """Sign a user in who just confirmed their sign-up on the pages, with the Session ConfirmSignUp returned
+    (the engine's sign-up auto sign-in); None when there is none to use."""
+    if not session_value:
+        return None
+    parameters: dict[str, Any] = {"USERNAME": username}
+    hashed = secret_hash(client, username)
+    if hashed:
+        parameters["SECRET_HASH"] = hashed
+    state = {"flow": HOSTED_UI_FLOW, "client_metadata": {}}
+    request = {"ClientId": client.id, "AuthFlow": "USER_AUTH", "Session": session_value}
+    outcome = flows.user_auth_flow(ctx, pool, client, parameters, state, request)
+    return _next(ctx, pool, client, outcome)
+
+
+def live_session(ctx: Context, session_value: str | None, client: UserPoolClient) -> bool:
+    """Whether a hosted-UI challenge session can still be answered."""
+    from emulator.clock import as_utc
+
+    session = sessions.find(ctx, session_value)
+    return (
+        session is not None
+        and session.client_id == client.id
+        and session.flow == HOSTED_UI_FLOW
+        and session.used_at is None
+        and as_utc(session.expires_at) > ctx.now
     )
