@@ -11,7 +11,7 @@ from urllib.parse import quote, urlencode
 
 from emulator.protocol.context import Context
 from emulator.store.models import User
-from emulator.userpools.oauth import codes
+from emulator.userpools.oauth import codes, issue
 from emulator.userpools.oauth.authorize_request import AuthorizeRequest, ErrorRedirect
 
 
@@ -41,9 +41,7 @@ def grant(ctx: Context, request: AuthorizeRequest, user: User, auth_time: dateti
     ``{"redirect_uri", "fragment", "AuthenticationResult"}`` whose tokens are signed after the commit
     (build the URL with ``implicit_url``)."""
     if request.implicit:
-        from emulator.userpools.oauth import issue
-
-        tokens = issue.implicit_tokens(
+        result = issue.implicit_tokens(
             ctx,
             client_id=request.client.id,
             username=user.username,
@@ -51,7 +49,7 @@ def grant(ctx: Context, request: AuthorizeRequest, user: User, auth_time: dateti
             nonce=request.nonce,
             auth_time=auth_time,
         )
-        return {"redirect_uri": request.redirect_uri, "state": request.state, "AuthenticationResult": tokens}
+        return {**result, "redirect_uri": request.redirect_uri, "state": request.state}
     code = codes.issue_code(
         ctx,
         client_id=request.client.id,
@@ -72,13 +70,7 @@ def grant(ctx: Context, request: AuthorizeRequest, user: User, auth_time: dateti
 def implicit_url(granted: dict[str, Any]) -> str:
     """The implicit flow's redirect, once its tokens are signed: id_token, access_token, token_type,
     expires_in and state in the fragment (no refresh token)."""
-    tokens = granted["AuthenticationResult"]
-    parameters = {
-        "id_token": tokens.get("IdToken"),
-        "access_token": tokens.get("AccessToken"),
-        "token_type": "Bearer",
-        "expires_in": str(tokens.get("ExpiresIn", 3600)),
-    }
+    parameters = {key: str(value) for key, value in issue.oauth_fields(granted).items()}
     if granted.get("state") is not None:
         parameters["state"] = granted["state"]
     return redirect_url(granted["redirect_uri"], parameters, fragment=True)
