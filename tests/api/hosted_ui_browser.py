@@ -48,9 +48,9 @@ class Browser:
     """Cookies by name (the emulator sets them for the domain's path); Secure ones are kept over plain HTTP too,
     as Chromium keeps them for localhost."""
 
-    def __init__(self, base_url: str) -> None:
+    def __init__(self, base_url: str, verify: Any = True) -> None:
         self.base_url = base_url.rstrip("/")
-        self.http = httpx.Client(timeout=20, follow_redirects=False)
+        self.http = httpx.Client(timeout=20, follow_redirects=False, verify=verify)
         self.cookies: dict[str, str] = {}
         self.set_cookies: list[str] = []
 
@@ -66,6 +66,7 @@ class Browser:
         return f"{self.base_url}/{path}"
 
     def _keep(self, response: httpx.Response) -> None:
+        self.http.cookies.clear()  # this class is the cookie jar (httpx's own would send them again)
         for header in response.headers.get_list("set-cookie"):
             self.set_cookies.append(header)
             parsed = SimpleCookie()

@@ -1,5 +1,6 @@
-"""The hosted login page over real HTTP: /oauth2/authorize -> /login -> the app with a code, driven by the
-sign-in engine (the same errors and lockout as InitiateAuth), the domain session cookie, CSRF."""
+"""The hosted login page over HTTPS (the emulator's TLS listener, verified with its local CA): /oauth2/authorize
+-> /login -> the app with a code, driven by the sign-in engine (the same errors and lockout as InitiateAuth),
+the domain session cookie, CSRF."""
 
 from __future__ import annotations
 
@@ -7,14 +8,27 @@ from collections.abc import Iterator
 
 import pytest
 
+from emulator.config import Settings
+from emulator.testing import ServerThread
+from tests.reliability.databases import suite_database
+
 from tests.api.hosted_ui_browser import Browser, forms_of, query_of
 from tests.api.hosted_ui_world import REDIRECT, World, code_of, make_world, open_login, redeem, sign_in
 from tests.helpers import PASSWORD, make_user
 
 
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[ServerThread]:  # type: ignore[no-untyped-def]
+    """This module's own server, with the HTTPS listener (the shared one has none)."""
+    with suite_database(tmp_path_factory.mktemp("db")) as database:
+        with ServerThread(Settings(port=0, database=database, lockout=True), tls=True) as running:
+            yield running
+
+
 @pytest.fixture
-def world(cognito, endpoint) -> World:  # type: ignore[no-untyped-def]
-    made = make_world(cognito, endpoint)
+def world(server, cognito) -> World:  # type: ignore[no-untyped-def]
+    assert server.tls_endpoint is not None
+    made = make_world(cognito, server.tls_endpoint)
     make_user(
         cognito, made.pool_id, "alice", attributes={"email": "alice@example.com", "email_verified": "true"}
     )
@@ -22,8 +36,9 @@ def world(cognito, endpoint) -> World:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def browser(world) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
-    opened = Browser(world.base)
+def browser(server, world) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
+    opened = Browser(world.base, verify=server.ssl_context())
+    assert opened.base_url.startswith("https://localhost:")
     yield opened
     opened.close()
 
