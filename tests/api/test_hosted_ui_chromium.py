@@ -14,15 +14,16 @@ from urllib.parse import parse_qs, urlsplit
 import pyotp
 import pytest
 
-from emulator.config import Settings
 from emulator.crypto import local_ca
 from emulator.http import clock_api
 from emulator.http import tls as tls_setup
-from emulator.testing import ServerThread
 from tests import real_clients
+from tests.api import hosted_ui_world
 from tests.api.hosted_ui_world import make_world, redeem
 from tests.helpers import PASSWORD, make_user
-from tests.reliability.databases import suite_database
+
+# This module's own server, with the HTTPS listener (hosted_ui_world.tls_server).
+tls_server = hosted_ui_world.tls_server
 
 BROWSER_ARGS = [
     "--headless",
@@ -34,15 +35,6 @@ BROWSER_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[ServerThread]:  # type: ignore[no-untyped-def]
-    with (
-        suite_database(tmp_path_factory.mktemp("db")) as database,
-        ServerThread(Settings(port=0, database=database, lockout=True), tls=True) as running,
-    ):
-        yield running
 
 
 @pytest.fixture(scope="module")
