@@ -156,3 +156,27 @@ def test_sign_in_with_totp_mfa_in_chromium(server, cognito, chromium, app_callba
         assert errors == []
     finally:
         context.close()
+
+
+def test_an_apps_cross_site_navigation_reaches_the_login_page(server, cognito, chromium, app_callback):
+    """What Amplify's signInWithRedirect does from an app on another origin (the default origin policy)."""
+    world = make_world(cognito, server.tls_endpoint, domain="chromium-app", CallbackURLs=[app_callback])
+    make_user(cognito, world.pool_id, "dave")
+    params = "&".join(
+        f"{key}={value}" for key, value in world.authorize_params(redirect_uri=app_callback).items()
+    )
+    authorize = f"{world.base}/oauth2/authorize?{params}".replace(" ", "+")
+    app = app_callback.rsplit("/", 1)[0] + "/app"
+    context, page, errors = _open(chromium, app)
+    try:
+        page.wait_for_selector("#app")
+        with page.expect_navigation(url="**/login?**"):
+            page.evaluate("(url) => { window.location.href = url; }", authorize)
+        page.fill("#signInFormUsername", "dave")
+        page.fill("#signInFormPassword", PASSWORD)
+        page.click("input[name=signInSubmitButton]")
+        back = _code(page, app_callback)
+        assert redeem(server, world.client_id, back["code"], app_callback)["username"] == "dave"
+        assert errors == []
+    finally:
+        context.close()
