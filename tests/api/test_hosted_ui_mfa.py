@@ -170,3 +170,13 @@ def test_a_new_password_required_page_for_a_temporary_password(server, cognito, 
     done = browser.submit(weak, {"new_password": "N3w-Passw0rd!"})
     assert redeem(server, world.client_id, code_of(done))["username"] == "nora"
     assert cognito.admin_get_user(UserPoolId=world.pool_id, Username="nora")["UserStatus"] == "CONFIRMED"
+
+
+def test_a_refused_email_address_shows_the_email_setup_page_again(server, cognito, browser, world):
+    _mfa(cognito, world.pool_id, mode="ON", sms=False, software=False)
+    make_user(cognito, world.pool_id, "ed")
+    setup = sign_in(browser, world, "ed", PASSWORD)
+    assert 'name="email"' in setup.text
+    again = browser.submit(setup, {"email": "not an address"})
+    assert again.status_code == 400, again.text
+    assert 'name="email"' in again.text
