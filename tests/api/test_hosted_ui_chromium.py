@@ -14,9 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyotp
 import pytest
 
-from emulator.crypto import local_ca
 from emulator.http import clock_api
-from emulator.http import tls as tls_setup
 from tests import real_clients
 from tests.api import hosted_ui_world
 from tests.api.hosted_ui_world import make_world, redeem
@@ -42,8 +40,7 @@ def chromium(server) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     executable = real_clients.chromium()
     playwright_api = real_clients.playwright_sync_api()
     # Trust the emulator's certificate only (its SPKI), as `cognito-emulator ca` tells Chromium users to.
-    certificate = tls_setup.certificate(server.settings)
-    spki = local_ca.spki_hash(certificate.cert.read_bytes())
+    spki = server.spki_hash()
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=executable, args=[*BROWSER_ARGS, f"--ignore-certificate-errors-spki-list={spki}"]
