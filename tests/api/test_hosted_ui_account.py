@@ -151,3 +151,15 @@ def test_sign_up_where_the_email_is_the_username(server, cognito, http, tls_endp
         assert redeem(server, world.client_id, code_of(done))["username"] == sub
     finally:
         browser.close()
+
+
+def test_confirming_after_the_sign_up_session_expired_still_signs_in(server, http, browser, world):
+    from emulator.http import clock_api
+
+    page = _signup_page(browser, world)
+    confirm = browser.submit(
+        page, {"username": "slow", "password": PASSWORD, "requiredAttributes[email]": "slow@example.com"}
+    )
+    clock_api.advance(server.emulator, 30 * 60)  # the code is good for a day, the sign-up's Session is not
+    done = browser.submit(confirm, {"code": last_code(http, username="slow")})
+    assert redeem(server, world.client_id, code_of(done))["username"] == "slow"
