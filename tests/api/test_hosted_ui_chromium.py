@@ -177,3 +177,37 @@ def test_an_apps_cross_site_navigation_reaches_the_login_page(server, cognito, c
         assert errors == []
     finally:
         context.close()
+
+
+def test_logout_in_chromium_ends_the_session(server, cognito, chromium, app_callback):
+    signed_out = app_callback.rsplit("/", 1)[0] + "/signed-out"
+    world = make_world(
+        cognito,
+        server.tls_endpoint,
+        domain="chromium-logout",
+        CallbackURLs=[app_callback],
+        LogoutURLs=[signed_out],
+    )
+    make_user(cognito, world.pool_id, "erin")
+    params = "&".join(
+        f"{key}={value}" for key, value in world.authorize_params(redirect_uri=app_callback).items()
+    )
+    authorize = f"{world.base}/oauth2/authorize?{params}".replace(" ", "+")
+    context, page, errors = _open(chromium, authorize)
+    try:
+        page.fill("#signInFormUsername", "erin")
+        page.fill("#signInFormPassword", PASSWORD)
+        page.click("input[name=signInSubmitButton]")
+        _code(page, app_callback)
+        page.goto(authorize)
+        _code(page, app_callback)  # signed in: straight back
+        page.goto(f"{world.base}/logout?client_id={world.client_id}&logout_uri={signed_out}")
+        page.wait_for_selector("#app")
+        assert page.url == signed_out
+        assert not [item for item in context.cookies() if item["name"] == "cognito"]
+        page.goto(authorize)
+        page.wait_for_selector("#signInFormUsername")
+        assert urlsplit(page.url).path == "/chromium-logout/login"
+        assert errors == []
+    finally:
+        context.close()
