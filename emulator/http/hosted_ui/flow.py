@@ -19,7 +19,7 @@ from starlette.responses import RedirectResponse, Response
 from emulator.protocol.context import Context
 from emulator.protocol.errors import CognitoError
 from emulator.store.models import User, UserPool
-from emulator.userpools import tokens
+from emulator.userpools import tokens, users
 from emulator.userpools.oauth import hosted_grant
 from emulator.userpools.oauth import sessions as browser_sessions
 from emulator.userpools.oauth.authorize_request import (
@@ -142,6 +142,18 @@ def csrf_refused(request: Request) -> Response:
 
 
 # --- the login page ------------------------------------------------------------------------------------
+def username_label(pool: UserPool) -> str:
+    """What the pool's users sign in with, as the pages name it."""
+    names = users.username_attributes(pool)
+    if names == ["email"]:
+        return "Email"
+    if names == ["phone_number"]:
+        return "Phone number"
+    if names:
+        return "Email or phone number"
+    return "Username"
+
+
 def login_answer(
     request: Request,
     state: Checked,
@@ -161,6 +173,7 @@ def login_answer(
             "forgot_url": site.page_url(request, "forgotpassword", given),
             "signup_url": site.page_url(request, "signup", given) if allow_sign_up else None,
             "username": username if username is not None else state.request.login_hint,
+            "username_label": username_label(state.pool),
             "error": error,
             "notice": notice,
         },
