@@ -54,7 +54,10 @@ async def login_page(request: Request) -> Response:
     def then(ctx: Context, state: Checked) -> Answer:
         return flow.login_answer(request, state)
 
-    return await flow.respond(request, await site.run(request, flow.checked(request, _query(request), then)))
+    answer = await site.run(
+        request, flow.checked(request, _query(request), then), name="HostedLogin", write=False
+    )
+    return await flow.respond(request, answer)
 
 
 async def login_post(request: Request) -> Response:
