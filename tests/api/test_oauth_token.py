@@ -13,6 +13,12 @@ import pytest
 
 from tests.api.oauth_world import APP, DOMAIN, OTHER_APP, World
 
+
+@pytest.fixture
+def world(oauth_world: World) -> World:
+    return oauth_world
+
+
 TOKEN = f"/{DOMAIN}/oauth2/token"
 
 
