@@ -9,7 +9,7 @@ from emulator.protocol.errors import InvalidParameterException, NotAuthorizedExc
 from emulator.store.models import User, UserPool, UserPoolClient
 from emulator.userpools import pools, users
 from emulator.userpools.operations import operation
-from emulator.userpools.signin import challenges, device_srp, devices, flows, sessions
+from emulator.userpools.signin import challenges, device_srp, devices, factors, flows, sessions
 from emulator.userpools.signin.outcomes import Challenge, respond
 
 
@@ -55,7 +55,8 @@ def _respond(ctx: Context, pool: UserPool, client: UserPoolClient, request: dict
         session, value = device_srp.pending_session(ctx, pool, client, responses), ""
     else:
         session = sessions.load(ctx, value, client)
-    if session.pool_id != pool.id:
+    if session.pool_id != pool.id or session.flow == factors.HOSTED_UI_FLOW:
+        # A hosted-UI sign-in is answered on the hosted pages only (it ends in an authorization code).
         raise NotAuthorizedException(sessions.EXPIRED_MESSAGE)
     handler = challenges.HANDLERS.get(name)
     if handler is None:
