@@ -111,7 +111,7 @@ def test_start_and_health_check_commands(tmp_path):
             assert time.monotonic() < deadline, "the emulator did not become healthy"
             time.sleep(0.1)
         banner = process.stdout.readline()
-        assert f"listening on http://127.0.0.1:{port}" in banner and "pools: 5" in banner
+        assert f"listening on http://127.0.0.1:{port}" in banner and "pools: 6" in banner
         assert f"database: sqlite:///{tmp_path}/emulator.db" in banner
         client = EmulatorClient(f"http://127.0.0.1:{port}")
         tokens = client.client.initiate_auth(

@@ -588,7 +588,7 @@ def test_export_writes_trigger_files_relative_to_the_exported_file(
 
 def test_the_demo_world_is_valid() -> None:
     fixture = fixtures.read(Path(__file__).resolve().parents[2] / "fixtures" / "signin-steps.yaml")
-    assert [pool.id for pool in fixture.pools] == [f"us-east-1_Demo0000{n}" for n in range(1, 6)]
+    assert [pool.id for pool in fixture.pools] == [f"us-east-1_Demo0000{n}" for n in range(1, 7)]
 
 
 # --- export -------------------------------------------------------------------------------------------------------

@@ -83,7 +83,7 @@ def test_reset_is_fast_and_restores_the_start_up_world(tmp_path):
         demo.reset()
         assert {(user["pool_id"], user["username"], user["sub"]) for user in demo.users()} == before
         assert demo.clock()["offset_seconds"] == 0
-        assert len(demo.client.list_user_pools(MaxResults=60)["UserPools"]) == 5
+        assert len(demo.client.list_user_pools(MaxResults=60)["UserPools"]) == 6
         # The demo world still works after the reset: sign in with its password.
         demo.client.admin_initiate_auth(
             UserPoolId="us-east-1_Demo00001",
