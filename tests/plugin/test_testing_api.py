@@ -128,11 +128,11 @@ class _SampleCase(testing.EmulatorTestCase):
 
     def test_demo_world_is_there(self) -> None:
         pools = self.cognito.client.list_user_pools(MaxResults=60)["UserPools"]
-        self.assertEqual(len(pools), 5)
+        self.assertEqual(len(pools), 6)
         self.cognito.client.create_user_pool(PoolName="scratch")
 
     def test_and_fresh_for_each_test(self) -> None:
-        self.assertEqual(len(self.cognito.client.list_user_pools(MaxResults=60)["UserPools"]), 5)
+        self.assertEqual(len(self.cognito.client.list_user_pools(MaxResults=60)["UserPools"]), 6)
         self.cognito.client.create_user_pool(PoolName="scratch")
 
 
