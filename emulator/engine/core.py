@@ -9,7 +9,7 @@ import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -35,6 +35,8 @@ from emulator.userpools.tokens import spare_keys
 from emulator.userpools.triggers import targets
 
 log = logging.getLogger("emulator")
+
+T = TypeVar("T")
 
 CLOCK_OFFSET_KEY = "clock_offset_seconds"
 _STATE = EmulatorState.__table__
@@ -158,6 +160,47 @@ class Emulator:
             session.close()
         # Tokens are signed now that the transaction (and the write lock) is over (tokens.UnsignedToken).
         return tokens.sign_pending(result)
+
+    def run(
+        self,
+        handler: Callable[[Context], T],
+        *,
+        name: str,
+        writes: bool = True,
+        region: str | None = None,
+        request_id: str | None = None,
+        caller: dict[str, Any] | None = None,
+    ) -> T:
+        """Run ``handler(ctx)`` in one database transaction at the request's time, as ``call`` runs an
+        operation: for what is not an API operation (the OAuth 2.0 endpoints and hosted pages of a pool
+        domain). ``name`` stands in for the operation name (``ctx.operation``, logs). A CognitoError (the
+        OAuth errors are ones) rolls back and is raised; anything else is an InternalErrorException.
+        UnsignedTokens in a dict result's ``AuthenticationResult`` are signed after the commit."""
+        session = self.database.session(write=writes)
+        try:
+            ctx = Context(
+                db=session,
+                emulator=self,
+                now=self.now(session),
+                region=region or self.settings.region,
+                operation=name,
+                request_id=request_id or ids.request_id(),
+                caller=caller or {},
+            )
+            result = handler(ctx)
+            session.commit()
+        except CognitoError:
+            session.rollback()
+            raise
+        except Exception as exc:
+            session.rollback()
+            log.exception("internal error in %s", name)
+            raise InternalErrorException(f"Internal error in {name}: {type(exc).__name__}") from exc
+        finally:
+            session.close()
+        if isinstance(result, dict):
+            tokens.sign_pending(result)
+        return result
 
     def apply_trigger_settings(self) -> None:
         """Record where Lambda triggers run (from settings) in the database, where every worker reads it."""

@@ -19,6 +19,7 @@ from emulator.engine import Emulator
 from emulator.http import clock_api, console, emulator_api, outbox_api, wellknown, wire
 from emulator.http.admin_token import AdminTokenMiddleware
 from emulator.http.console import api as console_api
+from emulator.http.domain_site import DomainSite
 from emulator.http.guard.body_limit import RequestEntityTooLargeException
 from emulator.http.guard.chain import RequestGuard
 from emulator.http.guard.origins import OriginPolicy
@@ -91,10 +92,12 @@ class CognitoASGI:
 
 
 def create_app(settings: Settings | None = None, emulator: Emulator | None = None) -> RequestGuard:
-    """The server's ASGI app: the request guard (emulator.http.guard), then the Cognito fast path or Starlette."""
+    """The server's ASGI app: the request guard (emulator.http.guard), the pool domains' site, then the Cognito
+    fast path or Starlette."""
     if emulator is None:
         emulator = worlds.install(Emulator(settings or Settings.from_env()))
-    return RequestGuard(CognitoASGI(_starlette(emulator)), emulator)
+    # Pool domains (emulator.http.domain_site) by Host name or path prefix, before the server's own routes.
+    return RequestGuard(DomainSite(CognitoASGI(_starlette(emulator)), emulator), emulator)
 
 
 def _starlette(emulator: Emulator) -> Starlette:

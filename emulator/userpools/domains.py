@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import hashlib
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from emulator.protocol.context import Context
 from emulator.protocol.errors import InvalidParameterException
@@ -145,3 +147,54 @@ def _custom_cloudfront(domain: str) -> str:
     digest = hashlib.sha256(domain.encode()).digest()
     alphabet = "abcdefghijklmnopqrstuvwxyz234567"
     return "d" + "".join(alphabet[byte % 32] for byte in digest[:13]) + ".cloudfront.net"
+
+
+# --- serving a stored domain (emulator.http.domain_site) ------------------------------------------------
+# The local stand-in for <prefix>.auth.<region>.amazoncognito.com: browsers map every *.localhost name to
+# the loopback address, so <prefix>.auth.<region>.localhost reaches the emulator without any DNS set-up.
+LOCAL_PREFIX_HOST = re.compile(
+    r"^(?P<prefix>[a-z0-9](?:[a-z0-9\-]{0,61}[a-z0-9])?)\.auth\.(?P<region>[a-z0-9\-]+)\.localhost$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ServedDomain:
+    """A stored UserPoolDomain as the domain site serves it."""
+
+    domain: str  # the stored Domain: a prefix, or a custom domain's FQDN
+    pool_id: str
+    region: str  # the pool's region
+    custom: bool
+    managed_login_version: int
+
+
+def served(db: Session, name: str) -> ServedDomain | None:
+    """The stored domain ``name`` (a prefix or a custom FQDN, any case), or None."""
+    name = name.lower()
+    if not name or len(name) > 253:
+        return None
+    row = db.get(UserPoolDomain, name)
+    if row is None:
+        return None
+    pool = db.get(UserPool, row.pool_id)
+    if pool is None:
+        return None
+    return ServedDomain(row.domain, row.pool_id, pool.region, row.custom, row.managed_login_version)
+
+
+def served_by_host(db: Session, host: str) -> ServedDomain | None:
+    """The domain a Host name (no port) stands for: ``<prefix>.auth.<region>.localhost`` for a prefix domain
+    of a pool in that region, or a custom domain's own name."""
+    host = host.lower().rstrip(".")
+    local = LOCAL_PREFIX_HOST.match(host)
+    if local is not None:
+        found = served(db, local["prefix"])
+        return found if found is not None and not found.custom and found.region == local["region"] else None
+    found = served(db, host)
+    return found if found is not None and found.custom else None
+
+
+def is_custom_domain(db: Session, host: str) -> bool:
+    """A stored custom domain has this name (the Host allow-list serves those)."""
+    row = db.get(UserPoolDomain, host.lower().rstrip("."))
+    return row is not None and row.custom

@@ -20,6 +20,7 @@ from emulator.engine.core import Emulator
 from emulator.http.guard import body_limit, csrf
 from emulator.http.guard.hosts import HostPolicy, split_host
 from emulator.http.guard.origins import OriginPolicy, origin_of
+from emulator.userpools import domains
 
 log = logging.getLogger("emulator.http.guard")
 
@@ -86,7 +87,10 @@ class RequestGuard:
             await self.app(scope, receive, send)
             return
         seen = _scan(scope["headers"])
-        refusal = self.check_host(seen) or self.check_origin(scope, seen) or self.check_body_size(seen)
+        refusal = self.check_host(seen)
+        if refusal is not None and await run_in_threadpool(self.is_custom_domain, seen.host):
+            refusal = None
+        refusal = refusal or self.check_origin(scope, seen) or self.check_body_size(seen)
         if refusal is None:
             if seen.length is None and scope["method"] not in BODILESS_METHODS:
                 receive = body_limit.counting(receive, self.limit)  # chunked: counted as it arrives
@@ -111,6 +115,15 @@ class RequestGuard:
             f"start it with --allowed-host {split_host(shown) or shown} if that is how clients reach it.",
             f"Host {shown!r}",
         )
+
+    def is_custom_domain(self, host: bytes | None) -> bool:
+        """The Host names a stored custom domain of a pool (served by emulator.http.domain_site). Asked only
+        for a Host the settings do not serve, and never cached: a domain can be created or deleted any time."""
+        name = split_host(host.decode("latin-1")) if host else ""
+        if "." not in name:
+            return False
+        with self.emulator.database.session(write=False) as session:
+            return domains.is_custom_domain(session, name)
 
     # 2. Origin: a browser request from a page that is neither an allowed origin nor the server's own.
     def check_origin(self, scope: Scope, seen: _Seen) -> Refusal | None:
