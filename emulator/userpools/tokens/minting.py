@@ -3,6 +3,8 @@ committed (``UnsignedToken``, ``sign_pending``)."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import uuid
 from collections.abc import Mapping
@@ -114,13 +116,31 @@ def _sign(payload: dict[str, Any], key: LoadedKey) -> str:
 class UnsignedToken:
     """An ID or access token whose claims are final, signed once its operation's transaction has committed
     (``sign_pending``, called by Emulator._run after the commit): an RS256 signature is 0.74 ms, and a sign-in or refresh
-    needs two, time that writers would otherwise spend holding the write lock."""
+    needs two, time that writers would otherwise spend holding the write lock.
+
+    ``at_hash_of``: an ID token of the OAuth endpoints carries ``at_hash``, the left half of the SHA-256 of its
+    access token, base64url (OpenID Connect Core 3.1.3.6); RS256 signatures are deterministic, so signing that
+    access token here gives the very string handed out beside it."""
 
     claims: dict[str, Any]
     key: LoadedKey
+    at_hash_of: UnsignedToken | None = None
 
     def sign(self) -> str:
-        return _sign(self.claims, self.key)
+        if self.at_hash_of is None:
+            return _sign(self.claims, self.key)
+        digest = hashlib.sha256(self.at_hash_of.sign().encode("ascii")).digest()
+        at_hash = base64.urlsafe_b64encode(digest[: len(digest) // 2]).rstrip(b"=").decode("ascii")
+        return _sign({"at_hash": at_hash, **self.claims}, self.key)
+
+
+@dataclass(frozen=True)
+class OAuthClaims:
+    """What tokens of the OAuth endpoints (a pool domain's authorize and token endpoints) carry unlike the
+    API's: ``scope`` with the granted scopes, no ``event_id``, ``nonce`` (first ID token only) and ``at_hash``."""
+
+    scopes: tuple[str, ...]
+    nonce: str | None = None
 
 
 def sign_pending(result: dict[str, Any]) -> dict[str, Any]:
@@ -143,8 +163,10 @@ def mint(
     auth_time: datetime,
     device_key: str | None,
     claims_override: Mapping[str, Mapping[str, Any]] | None,
+    oauth: OAuthClaims | None = None,
 ) -> dict[str, Any]:
-    """A fresh ID and access token (new jti, event_id, iat, exp) for an existing sign-in."""
+    """A fresh ID and access token (new jti, event_id, iat, exp) for an existing sign-in; with ``oauth``, the
+    tokens of the OAuth endpoints (see OAuthClaims; the caller drops the ID token without ``openid``)."""
     keys = pool_keys(ctx, pool)
     iat = int(ctx.now.timestamp())
     auth_seconds = int(as_utc(auth_time).timestamp())
@@ -165,11 +187,16 @@ def mint(
     id_claims["cognito:username"] = user.username
     if revocable:
         id_claims["origin_jti"] = origin_jti
-    id_claims.update({"aud": client.id, "event_id": event_id, "token_use": "id", "auth_time": auth_seconds})
+    id_claims["aud"] = client.id
+    if oauth is None:
+        id_claims["event_id"] = event_id
+    id_claims.update({"token_use": "id", "auth_time": auth_seconds})
     id_claims["exp"] = iat + id_lifetime
     id_claims["iat"] = iat
     if revocable:
         id_claims["jti"] = str(uuid.uuid4())
+    if oauth is not None and oauth.nonce is not None:
+        id_claims["nonce"] = oauth.nonce
 
     access_claims: dict[str, Any] = {"sub": user.sub}
     if device_key:
@@ -180,11 +207,12 @@ def mint(
     access_claims["client_id"] = client.id
     if revocable:
         access_claims["origin_jti"] = origin_jti
+    if oauth is None:
+        access_claims["event_id"] = event_id
     access_claims.update(
         {
-            "event_id": event_id,
             "token_use": "access",
-            "scope": ACCESS_TOKEN_SCOPE,
+            "scope": ACCESS_TOKEN_SCOPE if oauth is None else " ".join(oauth.scopes),
             "auth_time": auth_seconds,
             "exp": iat + access_lifetime,
             "iat": iat,
@@ -197,9 +225,10 @@ def mint(
     if claims_override:
         _apply_override(id_claims, claims_override.get("id"))
         _apply_override(access_claims, claims_override.get("access"))
+    access = UnsignedToken(access_claims, keys["access"])
     return {
-        "AccessToken": UnsignedToken(access_claims, keys["access"]),
+        "AccessToken": access,
         "ExpiresIn": access_lifetime,
         "TokenType": "Bearer",
-        "IdToken": UnsignedToken(id_claims, keys["id"]),
+        "IdToken": UnsignedToken(id_claims, keys["id"], at_hash_of=access if oauth is not None else None),
     }

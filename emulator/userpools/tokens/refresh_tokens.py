@@ -30,6 +30,7 @@ from emulator.store.models import (
     UserPool,
     UserPoolClient,
 )
+from emulator.store.models_oauth import OAuthGrant
 from emulator.userpools import pools, users
 from emulator.userpools.tokens.messages import (
     INVALID_REFRESH_TOKEN,
@@ -37,7 +38,10 @@ from emulator.userpools.tokens.messages import (
     REFRESH_TOKEN_REVOKED,
     USER_DISABLED,
 )
-from emulator.userpools.tokens.minting import mint
+from emulator.userpools.tokens.minting import OAuthClaims, mint
+
+# ctx.operation of the token endpoint's grants (Emulator.run): a refresh there is no REFRESH_TOKEN_AUTH.
+OAUTH_TOKEN_ENDPOINT = "OAuth2Token"
 
 # Cognito's refresh tokens are JWEs ({"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}); ours have the same
 # shape, but every segment after the header is random: nothing can be read out of them.
@@ -97,8 +101,12 @@ def issue_tokens(
     device_key: str | None = None,
     with_refresh: bool = True,
     claims_override: Mapping[str, Mapping[str, Any]] | None = None,
+    oauth: OAuthClaims | None = None,
 ) -> dict[str, Any]:
     """Tokens for a completed sign-in: Cognito's AuthenticationResult dict.
+
+    ``oauth``: a sign-in through the pool's domain (authorize / the token endpoint): its scopes are kept
+    (``OAuthGrant``, by origin_jti) for every token refreshed from it.
 
     Every sign-in gets its own ``origin_jti`` and a row in ``refresh_tokens`` (also when no refresh token
     is handed out: the row then stands for the session, so that RevokeToken/GlobalSignOut can revoke its
@@ -118,6 +126,16 @@ def issue_tokens(
         device_key=device_key,
         expires_at=ctx.now + timedelta(seconds=pools.token_validity_seconds(client, "RefreshToken")),
     )
+    if oauth is not None:
+        ctx.db.add(
+            OAuthGrant(
+                origin_jti=origin_jti,
+                pool_id=pool.id,
+                client_id=client.id,
+                scopes=list(oauth.scopes),
+                created_at=ctx.now,
+            )
+        )
     result = mint(
         ctx,
         pool,
@@ -127,11 +145,17 @@ def issue_tokens(
         auth_time=auth_time,
         device_key=device_key,
         claims_override=claims_override,
+        oauth=oauth,
     )
     if with_refresh:
         result["RefreshToken"] = value
     ctx.log.setdefault("user", user.username)
     return result
+
+
+def oauth_grant(ctx: Context, origin_jti: str) -> OAuthGrant | None:
+    """The scopes granted to a sign-in through the pool's domain, or None for an API sign-in."""
+    return ctx.db.get(OAuthGrant, origin_jti)
 
 
 def rotation_settings(client: UserPoolClient) -> tuple[bool, int]:
@@ -161,7 +185,7 @@ def refresh(
     Cognito. ``rotate=None`` follows the client's RefreshTokenRotation for GetTokensFromRefreshToken and
     means "no rotation" for REFRESH_TOKEN_AUTH.
     """
-    from_auth_flow = ctx.operation != "GetTokensFromRefreshToken"
+    from_auth_flow = ctx.operation not in ("GetTokensFromRefreshToken", OAUTH_TOKEN_ENDPOINT)
     rotation_enabled, grace = rotation_settings(client)
     if from_auth_flow and rotation_enabled:
         raise InvalidParameterException(
@@ -198,6 +222,7 @@ def refresh(
     if not user.enabled:
         raise NotAuthorizedException(USER_DISABLED)
     ctx.log.setdefault("user", user.username)
+    grant = oauth_grant(ctx, row.origin_jti)
     result = mint(
         ctx,
         pool,
@@ -207,6 +232,7 @@ def refresh(
         auth_time=as_utc(row.auth_time),
         device_key=device_key or row.device_key,
         claims_override=claims_override,
+        oauth=OAuthClaims(tuple(grant.scopes)) if grant is not None else None,
     )
     if (rotation_enabled and not from_auth_flow) if rotate is None else rotate:
         value = _new_refresh_token_value()
