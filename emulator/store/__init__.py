@@ -1,6 +1,9 @@
 """Persistence: SQLAlchemy models and the database they live in."""
 
-from emulator.store import models_oauth  # noqa: F401  (registers its tables)
+from emulator.store import (
+    models_hosted_ui,  # noqa: F401  (registers the hosted UI's tables)
+    models_oauth,  # noqa: F401  (registers its tables)
+)
 from emulator.store.database import Database
 from emulator.store.models import Base
 

@@ -9,7 +9,7 @@ from emulator.protocol.errors import InvalidParameterException, NotAuthorizedExc
 from emulator.store.models import User, UserPool, UserPoolClient
 from emulator.userpools import pools, users
 from emulator.userpools.operations import operation
-from emulator.userpools.signin import challenges, flows, sessions
+from emulator.userpools.signin import challenges, factors, flows, sessions
 from emulator.userpools.signin.outcomes import respond
 
 
@@ -47,7 +47,8 @@ def _respond(ctx: Context, pool: UserPool, client: UserPoolClient, request: dict
     responses = request.get("ChallengeResponses") or {}
     value = sessions.answered_value(request)
     session = sessions.load(ctx, value, client)
-    if session.pool_id != pool.id:
+    if session.pool_id != pool.id or session.flow == factors.HOSTED_UI_FLOW:
+        # A hosted-UI sign-in is answered on the hosted pages only (it ends in an authorization code).
         raise NotAuthorizedException(sessions.EXPIRED_MESSAGE)
     handler = challenges.HANDLERS.get(name)
     if handler is None:

@@ -28,6 +28,8 @@ from emulator.userpools.signin.outcomes import Authenticated, Challenge, Outcome
 from emulator.userpools.triggers import events
 
 INCORRECT = "Incorrect username or password."
+# The flow of a sign-in on the hosted login pages (emulator.userpools.oauth.hosted_signin).
+HOSTED_UI_FLOW = "HOSTED_UI"
 # How far a client's SRP TIMESTAMP may be from the server's clock.
 TIMESTAMP_TOLERANCE = timedelta(minutes=5)
 
@@ -195,6 +197,10 @@ def finish(
     lockout.record_success(user)
     metadata = state.get("client_metadata") or {}
     events.post_authentication(ctx, pool, client.id, user, client_metadata=metadata)
+    if state.get("flow") == HOSTED_UI_FLOW:
+        # The hosted login pages: no tokens here; the page issues an authorization code (or, for the implicit
+        # flow, tokens) through the OAuth rules, with the hosted UI's own trigger source.
+        return Authenticated({}, user=user)
     source = (
         "TokenGeneration_NewPasswordChallenge"
         if state.get("new_password")

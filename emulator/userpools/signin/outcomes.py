@@ -29,6 +29,8 @@ class Authenticated:
     """The flow is complete: the AuthenticationResult to hand out."""
 
     result: dict[str, Any]
+    # Who signed in (set for a hosted-UI sign-in, whose result has no tokens yet).
+    user: User | None = None
 
 
 Outcome = Challenge | Authenticated
