@@ -210,6 +210,7 @@ main().then(
   () => process.exit(0),
   (error) => {
     console.error(error?.stack ?? error);
+    if (error?.cause) console.error('cause:', error.cause?.code ?? '', error.cause?.message ?? error.cause);
     process.exit(1);
   },
 );
