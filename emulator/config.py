@@ -54,6 +54,15 @@ class Settings:
     iam_credentials: list[str] = field(default_factory=list)
     # When set, /_emulator (API and console) wants it: "Authorization: Bearer TOKEN" or "X-Emulator-Token".
     admin_token: str | None = None
+    # An HTTPS listener besides the plain one (emulator.http.tls): the JSON API and the pool domains on it.
+    tls: bool = False
+    tls_port: int = 9230
+    # The user's own certificate and key (PEM); by default a local CA's, made in tls_dir.
+    tls_cert: str | None = None
+    tls_key: str | None = None
+    # Where the local CA and its server certificate are kept; default: the SQLite database's directory, or
+    # ./.cognito-emulator for other databases.
+    tls_dir: str | None = None
 
     @property
     def base_url(self) -> str:
@@ -61,6 +70,14 @@ class Settings:
             return self.public_url.rstrip("/")
         host = "127.0.0.1" if self.host in ("0.0.0.0", "::", "") else self.host
         return f"http://{host}:{self.port}"
+
+    @property
+    def tls_base_url(self) -> str | None:
+        """The HTTPS listener's URL, when there is one."""
+        if not self.tls:
+            return None
+        host = "localhost" if self.host in ("0.0.0.0", "::", "", "127.0.0.1", "::1") else self.host
+        return f"https://{host}:{self.tls_port}"
 
     @classmethod
     def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> Settings:
@@ -81,9 +98,9 @@ class Settings:
 
 
 def _parse(name: str, raw: str) -> object:
-    if name in ("port", "workers", "max_body_size"):
+    if name in ("port", "workers", "max_body_size", "tls_port"):
         return int(raw)
-    if name == "lockout":
+    if name in ("lockout", "tls"):
         return raw.strip().lower() not in ("0", "false", "no", "off")
     if name in ("fixtures", "cors_origins", "allowed_hosts", "triggers", "iam_credentials"):
         return [item.strip() for item in raw.split(",") if item.strip()]

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 
 from emulator import __version__
 from emulator.cli import inspect as cli_inspect
+from emulator.cli import tls_cli
 from emulator.config import ENV_PREFIX, Settings
 
 if TYPE_CHECKING:
@@ -102,6 +103,7 @@ def _serve_parser(sub: argparse._SubParsersAction) -> None:
         help="require this token for /_emulator and the console (Authorization: Bearer TOKEN or "
         "X-Emulator-Token: TOKEN)",
     )
+    tls_cli.add_serve_arguments(serve)
 
 
 def settings_from_args(args: argparse.Namespace) -> Settings:
@@ -127,6 +129,7 @@ def settings_from_args(args: argparse.Namespace) -> Settings:
         amplify_outputs=args.amplify_outputs,
         iam_credentials=args.iam_credentials,
         admin_token=args.admin_token,
+        **tls_cli.settings_overrides(args),
     )
 
 
@@ -213,11 +216,14 @@ def _open_emulator(settings: Settings) -> Emulator:
 
 def announce(settings: Settings, database: str, pools: int) -> None:
     """The start-up banner: a line on stdout, or in JSON log format a JSON line among the logs (stderr)."""
-    text = f"Cognito emulator {__version__} listening on {settings.base_url}  database: {database}  pools: {pools}"
+    url = settings.base_url + (f" and {settings.tls_base_url}" if settings.tls_base_url else "")
+    text = f"Cognito emulator {__version__} listening on {url}  database: {database}  pools: {pools}"
     if settings.log_format != "json":
         print(text, flush=True)
         return
     fields = {"version": __version__, "url": settings.base_url, "database": database, "pools": pools}
+    if settings.tls_base_url:
+        fields["tls_url"] = settings.tls_base_url
     logging.getLogger("emulator").info(text, extra={"fields": fields})
 
 
@@ -239,21 +245,31 @@ def serve(settings: Settings) -> int:
         return _fail(str(exc))
     if settings.port == 0:  # the port the system chose, for the banner and the tokens' issuer
         settings = replace(settings, port=sock.getsockname()[1])
+    tls_sock = None
     try:
-        return _serve_on(sock, settings)
+        if settings.tls:
+            tls_sock = listen.bind(settings.host, settings.tls_port)
+            if settings.tls_port == 0:
+                settings = replace(settings, tls_port=tls_sock.getsockname()[1])
+        return _serve_on(sock, settings, tls_sock)
+    except StartError as exc:
+        return _fail(str(exc))
     finally:
         sock.close()
+        if tls_sock is not None:
+            tls_sock.close()
 
 
-def _serve_on(sock: socket.socket, settings: Settings) -> int:
+def _serve_on(sock: socket.socket, settings: Settings, tls_sock: socket.socket | None = None) -> int:
     import uvicorn
     from sqlalchemy import func, select
 
     from emulator import worlds
     from emulator.cli.start_checks import StartError
     from emulator.engine import Emulator
-    from emulator.http import prefork
+    from emulator.http import prefork, tls
     from emulator.http.app import create_app
+    from emulator.http.listeners import Listeners
     from emulator.store.models import UserPool
     from emulator.worlds.fixtures import FixtureError
 
@@ -277,15 +293,23 @@ def _serve_on(sock: socket.socket, settings: Settings) -> int:
         **({"log_config": None} if settings.log_format == "json" else {}),
     }
     workers = worker_count(settings)
+    listeners: list[dict[str, object]] = [{}]
+    if tls_sock is not None:
+        try:
+            listeners.append(tls.uvicorn_options(tls.certificate(settings)))
+        except (OSError, ValueError) as exc:
+            emulator.close()
+            return _fail(f"cannot make the HTTPS listener's certificate in {tls.directory(settings)}: {exc}")
     # The socket has been listening since before the database was opened: connections made from now on wait
     # in its backlog until uvicorn accepts them.
     announce(settings, emulator.database.describe(), pools)
+    sockets = [sock] + ([tls_sock] if tls_sock is not None else [])
     if workers == 1:
-        server = uvicorn.Server(uvicorn.Config(create_app(emulator=emulator), **common))
+        servers = Listeners(create_app(emulator=emulator), common, listeners)
         # After its graceful shutdown uvicorn raises the signal that stopped it again: Ctrl-C ends here.
         with contextlib.suppress(KeyboardInterrupt):
-            server.run(sockets=[sock])
-        return 0 if server.started else 1
+            servers.run(sockets=sockets)
+        return 0 if servers.started else 1
     # No connection or lock file may cross into a worker: each opens its own.
     emulator.close()
     if prefork.available():
@@ -296,7 +320,10 @@ def _serve_on(sock: socket.socket, settings: Settings) -> int:
             workers,
             common,
             sock,
+            tls=(tls_sock, listeners[1]) if tls_sock is not None else None,
         )
+    if tls_sock is not None:
+        return _fail("--tls needs --workers 1 where processes cannot fork (Windows)")
     # Without fork (Windows): uvicorn's spawned workers, which rebuild the settings from the environment and
     # bind the port again themselves (so the checking socket is closed first).
     sock.close()
@@ -374,6 +401,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     _serve_parser(sub)
     _export_parser(sub)
     cli_inspect.add_parsers(sub)
+    tls_cli.add_ca_parser(sub)
     args = parser.parse_args(argv)
     if getattr(args, "handler", None) is not None:
         return cli_inspect.run(args)
@@ -385,5 +413,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(settings)
     if args.command == "export":
         return export(args)
+    if args.command == "ca":
+        return tls_cli.run_ca(args)
     parser.error(f"unknown command {args.command}")
     return 2

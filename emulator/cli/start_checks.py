@@ -7,7 +7,9 @@ variables, which argparse never sees, so each one is checked here whatever its s
 
 from __future__ import annotations
 
+import os
 import re
+import ssl
 
 from emulator.config import Settings
 from emulator.http import sigv4
@@ -72,3 +74,39 @@ def check(settings: Settings) -> None:
     problem = url_problem(settings.database)
     if problem is not None:
         raise StartError(f"--database {problem}")
+    check_tls(settings)
+
+
+def check_tls(settings: Settings) -> None:
+    """The HTTPS listener's settings (emulator.http.tls)."""
+    if not settings.tls:
+        if settings.tls_cert or settings.tls_key:
+            raise StartError("--tls-cert and --tls-key are for the HTTPS listener: add --tls")
+        return
+    if not 0 <= settings.tls_port <= MAX_PORT:
+        raise StartError(
+            f"tls-port {settings.tls_port} is out of range: a port is a number from 0 to {MAX_PORT}"
+        )
+    if settings.tls_port != 0 and settings.tls_port == settings.port:
+        raise StartError(
+            f"tls-port {settings.tls_port} is also --port: give the HTTPS listener a port of its own"
+        )
+    if settings.tls_key and not settings.tls_cert:
+        raise StartError("--tls-key needs --tls-cert (the certificate it is the key of)")
+    if settings.tls_cert:
+        check_tls_files(settings)
+
+
+def check_tls_files(settings: Settings) -> None:
+    """``--tls-cert``/``--tls-key`` are a certificate and its key that a TLS server can load."""
+    cert, key = settings.tls_cert or "", settings.tls_key or settings.tls_cert or ""
+    for name, path in (("--tls-cert", cert), ("--tls-key", key)):
+        if not os.path.isfile(path):
+            raise StartError(f"{name} {path!r}: no such file")
+    try:
+        ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER).load_cert_chain(cert, key)
+    except (ssl.SSLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", None) or str(exc) or type(exc).__name__
+        raise StartError(
+            f"--tls-cert {cert!r} / --tls-key {key!r}: not a PEM certificate and its private key ({reason})"
+        ) from None

@@ -27,9 +27,8 @@ import traceback
 from collections.abc import Callable
 from typing import Any
 
-import uvicorn
-
 from emulator.http import parent_watch
+from emulator.http.listeners import Listeners
 
 log = logging.getLogger("emulator")
 
@@ -41,9 +40,19 @@ def available() -> bool:
     return hasattr(os, "fork")
 
 
-def serve(make_app: Callable[[], Any], workers: int, options: dict[str, Any], sock: socket.socket) -> int:
+def serve(
+    make_app: Callable[[], Any],
+    workers: int,
+    options: dict[str, Any],
+    sock: socket.socket,
+    *,
+    tls: tuple[socket.socket, dict[str, Any]] | None = None,
+) -> int:
     """Fork ``workers`` processes that each serve ``make_app()`` (called in the worker) with uvicorn
-    ``options`` on the listening socket ``sock``; supervise them until a signal stops them. The exit status."""
+    ``options`` on the listening socket ``sock`` (and, with ``tls``, on its HTTPS socket with those SSL
+    options: emulator.http.listeners); supervise them until a signal stops them. The exit status."""
+    sockets = [sock] + ([tls[0]] if tls else [])
+    listeners: list[dict[str, Any]] = [{}] + ([tls[1]] if tls else [])
     parent = os.getpid()
     started: dict[int, float] = {}
     stopping = False
@@ -58,7 +67,7 @@ def serve(make_app: Callable[[], Any], workers: int, options: dict[str, Any], so
                 signal.signal(signal.SIGINT, signal.SIG_DFL)
                 signal.signal(signal.SIGTERM, signal.SIG_DFL)
                 parent_watch.follow(parent)
-                uvicorn.Server(uvicorn.Config(make_app(), **options)).run(sockets=[sock])
+                Listeners(make_app(), options, listeners).run(sockets=sockets)
                 code = 0
             except BaseException:  # noqa: BLE001 - a worker reports and exits, never returns to the parent's loop
                 traceback.print_exc()
@@ -96,5 +105,6 @@ def serve(make_app: Callable[[], Any], workers: int, options: dict[str, Any], so
             continue
         log.warning("worker %d exited (%s); starting another", pid, code)
         start_worker()
-    sock.close()
+    for each in sockets:
+        each.close()
     return status

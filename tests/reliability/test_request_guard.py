@@ -152,7 +152,7 @@ def test_simple_posts_cannot_reset_or_move_the_clock(http, cognito, headers):
 
 def test_every_state_changing_emulator_route_refuses_a_simple_post(server, http):
     # Routes added later are covered too: the rule is the guard's, not each route's.
-    starlette = server.server.config.app.app.app
+    starlette = server.server.config.app.app.app.app  # RequestGuard -> DomainSite -> CognitoASGI
     posts = [
         route.path
         for route in starlette.routes
