@@ -12,12 +12,16 @@ import re
 import urllib.parse
 from datetime import datetime
 
+import httpx
 import pytest
 from sqlalchemy import select
 
+from emulator.config import Settings
 from emulator.crypto import totp
 from emulator.store.models import User
+from emulator.testing import ServerThread
 from tests import console_browser
+from tests.conftest import make_boto_client
 from tests.console_browser import screenshot
 from tests.helpers import PASSWORD, console_csrf, last_code, make_client, make_pool, make_user
 
@@ -116,9 +120,30 @@ def test_a_pools_domain_and_each_oauth_clients_login_url(http, world, cognito, s
     assert html.unescape(links[0]) == expected
     # The link is a live page of the domain, not only a string.
     opened = http.get(expected.removeprefix(server.settings.base_url))
-    if opened.status_code == 404:  # TODO(issue 18): remove once part B's /login is merged
-        pytest.xfail("the hosted UI's /login is not merged yet (issue 18, part B)")
     assert opened.status_code == 200 and 'name="username"' in opened.text
+
+
+def test_with_the_https_listener_the_login_url_is_on_it(tmp_path):
+    settings = Settings(port=0, database=f"sqlite:///{tmp_path / 'e.db'}")
+    with ServerThread(settings, tls=True) as served:
+        cognito = make_boto_client(served.endpoint)
+        pool_id = make_pool(cognito, PoolName="secure")
+        cognito.create_user_pool_domain(UserPoolId=pool_id, Domain="secure-login")
+        cognito.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName="web",
+            AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["code"],
+            AllowedOAuthScopes=["openid"],
+            CallbackURLs=["http://localhost:3000/"],
+            SupportedIdentityProviders=["COGNITO"],
+        )
+        page_text = httpx.get(f"{served.endpoint}/_emulator/pools/{pool_id}").text
+        link = html.unescape(re.search(r'<td class="login-url"><a href="([^"]+)"', page_text).group(1))
+        assert link.startswith(f"{served.tls_endpoint}/secure-login/login?client_id=")
+        # The browser's way in: the page opens over HTTPS, verified with the emulator's CA.
+        opened = httpx.get(link, verify=served.ssl_context())
+        assert opened.status_code == 200 and 'id="signInFormUsername"' in opened.text
 
 
 def test_unknown_pool_and_user_are_404(http, world):

@@ -211,7 +211,7 @@ async def pool_page(request: Request) -> Response:
 
 def _domain_base(emulator: Emulator) -> str:
     """Where pool domains are served by path: the HTTPS listener when there is one (Amplify needs it)."""
-    return emulator.settings.base_url
+    return emulator.settings.tls_base_url or emulator.settings.base_url
 
 
 async def user_page(request: Request) -> Response:
