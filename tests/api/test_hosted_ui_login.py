@@ -1,0 +1,136 @@
+"""The hosted login page over HTTPS (the emulator's TLS listener, verified with its local CA): /oauth2/authorize
+-> /login -> the app with a code, driven by the sign-in engine (the same errors and lockout as InitiateAuth),
+the domain session cookie, CSRF."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from emulator.config import Settings
+from emulator.testing import ServerThread
+from tests.reliability.databases import suite_database
+
+from tests.api.hosted_ui_browser import Browser, forms_of, query_of
+from tests.api.hosted_ui_world import REDIRECT, World, code_of, make_world, open_login, redeem, sign_in
+from tests.helpers import PASSWORD, make_user
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory) -> Iterator[ServerThread]:  # type: ignore[no-untyped-def]
+    """This module's own server, with the HTTPS listener (the shared one has none)."""
+    with suite_database(tmp_path_factory.mktemp("db")) as database:
+        with ServerThread(Settings(port=0, database=database, lockout=True), tls=True) as running:
+            yield running
+
+
+@pytest.fixture
+def world(server, cognito) -> World:  # type: ignore[no-untyped-def]
+    assert server.tls_endpoint is not None
+    made = make_world(cognito, server.tls_endpoint)
+    make_user(
+        cognito, made.pool_id, "alice", attributes={"email": "alice@example.com", "email_verified": "true"}
+    )
+    return made
+
+
+@pytest.fixture
+def browser(server, world) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
+    opened = Browser(world.base, verify=server.ssl_context())
+    assert opened.base_url.startswith("https://localhost:")
+    yield opened
+    opened.close()
+
+
+def test_the_login_page_has_the_classic_form_contract(browser, world):
+    page = open_login(browser, world)
+    assert 'id="signInFormUsername"' in page.text and 'name="username"' in page.text
+    assert 'id="signInFormPassword"' in page.text and 'name="password"' in page.text
+    assert 'name="signInSubmitButton"' in page.text
+    form = forms_of(page.text)[0]
+    assert form.fields["_csrf"] == browser.cookies["XSRF-TOKEN"]
+    cookie = next(header for header in browser.set_cookies if header.startswith("XSRF-TOKEN="))
+    assert "HttpOnly" in cookie and "Secure" in cookie and "SameSite=lax" in cookie
+    assert page.headers["cache-control"] == "no-store"
+    assert "frame-ancestors 'none'" in page.headers["content-security-policy"]
+
+
+def test_signing_in_redirects_with_a_code_and_the_state_byte_for_byte(server, browser, world):
+    state = "a b+c/d=e&f%g<h>'\"ü-" + "x" * 40
+    response = sign_in(browser, world, "alice", PASSWORD, state=state, nonce="n-1")
+    code = code_of(response)
+    assert query_of(response.headers["location"])["state"] == state
+    redeemed = redeem(server, world.client_id, code)
+    assert redeemed["username"] == "alice"
+    assert redeemed["scopes"] == ["openid", "email", "aws.cognito.signin.user.admin"]
+    assert redeemed["nonce"] == "n-1"
+    session = next(header for header in browser.set_cookies if header.startswith("cognito="))
+    assert "HttpOnly" in session and "Secure" in session and "SameSite=lax" in session
+    assert f"Path=/{world.domain}" in session
+
+
+def test_a_wrong_password_shows_the_engines_message_and_counts_toward_the_lockout(cognito, browser, world):
+    page = open_login(browser, world)
+    for _ in range(5):
+        page = browser.submit(page, {"username": "alice", "password": "wrong-Passw0rd!"})
+        assert page.status_code == 400
+        assert "Incorrect username or password." in page.text
+    locked = browser.submit(page, {"username": "alice", "password": PASSWORD})
+    assert "Password attempts exceeded" in locked.text
+    # The API sees the same lockout.
+    with pytest.raises(cognito.exceptions.NotAuthorizedException) as caught:
+        cognito.admin_initiate_auth(
+            UserPoolId=world.pool_id,
+            ClientId=world.client_id,
+            AuthFlow="ADMIN_USER_PASSWORD_AUTH",
+            AuthParameters={"USERNAME": "alice", "PASSWORD": PASSWORD},
+        )
+    assert "Password attempts exceeded" in str(caught.value)
+
+
+def test_an_unknown_user_gets_the_engines_answer(browser, world):
+    page = sign_in(browser, world, "nobody", PASSWORD)
+    assert page.status_code == 400
+    assert "User does not exist." in page.text
+
+
+def test_a_post_without_or_with_a_wrong_csrf_token_is_refused(browser, world):
+    page = open_login(browser, world)
+    action = forms_of(page.text)[0].action
+    url = str(page.url.join(action))
+    missing = browser.post(url, {"username": "alice", "password": PASSWORD})
+    assert missing.status_code == 403
+    wrong = browser.post(url, {"username": "alice", "password": PASSWORD, "_csrf": "x" * 43})
+    assert wrong.status_code == 403
+    del browser.cookies["XSRF-TOKEN"]
+    no_cookie = browser.post(
+        url, {"username": "alice", "password": PASSWORD, "_csrf": forms_of(page.text)[0].fields["_csrf"]}
+    )
+    assert no_cookie.status_code == 403
+    assert "cognito" not in browser.cookies
+
+
+def test_a_second_authorize_reuses_the_session_until_logout(server, browser, world):
+    first = code_of(sign_in(browser, world, "alice", PASSWORD))
+    again = browser.get("oauth2/authorize", **world.authorize_params(state="second"))
+    second = code_of(again)
+    assert second != first
+    assert query_of(again.headers["location"])["state"] == "second"
+    assert redeem(server, world.client_id, second)["username"] == "alice"
+    # prompt=login always shows the page; prompt=none answers at once with the session.
+    login = browser.get("oauth2/authorize", **world.authorize_params(prompt="login"))
+    assert login.status_code == 302 and "/login?" in login.headers["location"]
+    silent = browser.get("oauth2/authorize", **world.authorize_params(prompt="none"))
+    code_of(silent)
+
+
+def test_prompt_none_without_a_session_is_login_required(browser, world):
+    response = browser.get("oauth2/authorize", **world.authorize_params(prompt="none"))
+    assert response.status_code == 302
+    assert response.headers["location"] == f"{REDIRECT}?error=login_required&state=st-123"
+
+
+def test_login_hint_fills_in_the_username(browser, world):
+    page = open_login(browser, world, login_hint="alice")
+    assert forms_of(page.text)[0].fields["username"] == "alice"
