@@ -94,7 +94,11 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     folder = tmp_path_factory.mktemp("redirect-emulator")
-    settings = Settings(port=0, database=f"sqlite:///{folder / 'emulator.db'}")
+    # WORKAROUND (issue 18, see test_the_login_page_opens_from_the_app_with_the_default_settings below): the
+    # request guard refuses the redirect from /oauth2/authorize to /login, because that 302 carries
+    # "Referrer-Policy: no-referrer" (emulator/http/hosted_ui/site.py finish()) and the guard's origin policy then
+    # sees a cross-site navigation with neither Origin nor Referer. --cors-origin '*' switches that policy off.
+    settings = Settings(port=0, database=f"sqlite:///{folder / 'emulator.db'}", cors_origins=["*"])
     with ServerThread(settings, tls=True) as server:
         yield server
 
@@ -126,16 +130,23 @@ def spki_of(server: ServerThread) -> str:
 
 
 @pytest.fixture(scope="module")
-def browser(emulator: ServerThread) -> Iterator[Any]:
-    executable = real_clients.chromium()
-    playwright_api = real_clients.playwright_sync_api()
-    trust = f"--ignore-certificate-errors-spki-list={spki_of(emulator)}"
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=executable, args=[*BROWSER_ARGS, "--disable-quic", trust]
-        )
-        yield launched
-        launched.close()
+def playwright() -> Iterator[Any]:
+    real_clients.chromium()
+    with real_clients.playwright_sync_api().sync_playwright() as running:
+        yield running
+
+
+def launch(playwright: Any, *extra: str) -> Any:
+    return playwright.chromium.launch(
+        executable_path=real_clients.chromium(), args=[*BROWSER_ARGS, "--disable-quic", *extra]
+    )
+
+
+@pytest.fixture(scope="module")
+def browser(playwright: Any, emulator: ServerThread) -> Iterator[Any]:
+    launched = launch(playwright, f"--ignore-certificate-errors-spki-list={spki_of(emulator)}")
+    yield launched
+    launched.close()
 
 
 @pytest.fixture
@@ -237,18 +248,45 @@ def test_sign_in_with_redirect_and_a_totp_code(page: Any, world: oauth_world.Wor
 
 
 def test_a_browser_that_does_not_trust_the_ca_refuses_the_login_page(
-    emulator: ServerThread, world: oauth_world.World
+    playwright: Any, emulator: ServerThread, world: oauth_world.World
 ) -> None:
     """Without the SPKI flag the same Chromium refuses the HTTPS listener: the trust above is real."""
-    executable = real_clients.chromium()
-    playwright_api = real_clients.playwright_sync_api()
-    with playwright_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=executable, args=[*BROWSER_ARGS, "--disable-quic"]
-        )
+    untrusting = launch(playwright)
+    try:
+        opened = untrusting.new_page()
+        with pytest.raises(real_clients.playwright_sync_api().Error, match="ERR_CERT_AUTHORITY_INVALID"):
+            opened.goto(f"{emulator.tls_endpoint}/{world.domain}/login?client_id={world.client_id}")
+    finally:
+        untrusting.close()
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="issue 18 bug: the 302 from /oauth2/authorize to /login has Referrer-Policy: no-referrer, so the "
+    "request guard refuses the cross-site navigation that has neither Origin nor Referer (403)",
+)
+def test_the_login_page_opens_from_the_app_with_the_default_settings(
+    browser: Any, pages: _Pages, world: oauth_world.World, tmp_path: Path
+) -> None:
+    """An emulator with the default origin policy (no --cors-origin): the app on a loopback origin reaches the
+    login page through signInWithRedirect, as a developer's app does."""
+    settings = Settings(port=0, database=f"sqlite:///{tmp_path / 'emulator.db'}")
+    with ServerThread(settings, tls=True) as default:
+        oauth_world.load(default.emulator, tmp_path, world.app_url)
+        context = browser.new_context()
         try:
-            opened = launched.new_page()
-            with pytest.raises(playwright_api.Error, match="ERR_CERT_AUTHORITY_INVALID"):
-                opened.goto(f"{emulator.tls_endpoint}/{world.domain}/login?client_id={world.client_id}")
+            opened = context.new_page()
+            domain = f"{default.tls_endpoint}/{world.domain}"
+            query = (
+                f"client_id={world.client_id}&response_type=code&scope=openid&"
+                f"redirect_uri={world.app_url.replace(':', '%3A').replace('/', '%2F')}"
+            )
+            opened.goto(world.app_url)
+            # What Amplify's openAuthSession does: location.href = https://<domain>/oauth2/authorize?...
+            with opened.expect_navigation(url="**/login?**"):
+                opened.evaluate(
+                    "(url) => { window.location.href = url; }", f"{domain}/oauth2/authorize?{query}"
+                )
+            assert _visible(opened, "#signInFormUsername").is_visible()
         finally:
-            launched.close()
+            context.close()
