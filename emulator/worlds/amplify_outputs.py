@@ -290,6 +290,18 @@ def domain_prefix(domain: str) -> str:
     return domain.split(".", 1)[0].strip().lower()
 
 
+def domain_note(settings: Any, prefix: str) -> str:
+    """Where signInWithRedirect finds the pool's domain: what the app's ``oauth.domain`` must say instead of
+    the real Cognito domain that the outputs name."""
+    if settings.tls_base_url:
+        served = f"{settings.tls_base_url.removeprefix('https://')}/{prefix}"
+        return f"domain {prefix} for signInWithRedirect: set oauth.domain to '{served}' in Amplify.configure"
+    return (
+        f"domain {prefix} for signInWithRedirect: start with --tls (Amplify opens https:// + oauth.domain), "
+        f"then set oauth.domain to 'localhost:{settings.tls_port}/{prefix}' in Amplify.configure"
+    )
+
+
 def _oauth(oauth: Any, problem: Any) -> tuple[str | None, dict[str, Any]]:
     """The pool domain and the app client's OAuth settings of an ``auth.oauth`` section (what ``defineAuth``
     with ``loginWith.externalProviders`` deploys): the code (or implicit) flow, the scopes, the callback and
@@ -377,4 +389,6 @@ def install(emulator: Emulator, path: str | Path, *, load_now: bool = True) -> N
         document = load(emulator, path, warn=True)
         pool = document["pools"][0]
         log.info("amplify outputs %s: pool %s, client %s", path, pool["id"], pool["clients"][0]["id"])
+        if pool.get("domain"):
+            log.info("amplify outputs %s: %s", path, domain_note(emulator.settings, pool["domain"]))
     emulator.after_reset.append(reload)

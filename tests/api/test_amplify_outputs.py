@@ -320,6 +320,17 @@ def test_the_oauth_section_makes_the_domain_and_the_clients_oauth_settings():
     assert "domain" not in amplify_outputs.to_fixture(_outputs(), "amplify_outputs.json")["pools"][0]
 
 
+def test_the_start_says_what_oauth_domain_the_app_must_use():
+    from emulator.config import Settings
+
+    with_tls = Settings(tls=True, tls_port=9443)
+    assert amplify_outputs.domain_note(with_tls, "my-app-login") == (
+        "domain my-app-login for signInWithRedirect: set oauth.domain to 'localhost:9443/my-app-login' in "
+        "Amplify.configure"
+    )
+    assert "start with --tls" in amplify_outputs.domain_note(Settings(), "my-app-login")
+
+
 @pytest.mark.parametrize(
     ("changes", "problem"),
     [
