@@ -15,7 +15,7 @@ from emulator.testing import ServerThread
 from tests.reliability.databases import suite_database, suite_kinds
 
 # The trigger_host fixture: example handlers run in-process or behind a Lambda Invoke API.
-pytest_plugins = ["tests.trigger_hosts", "tests.model_drift"]
+pytest_plugins = ["tests.trigger_hosts", "tests.model_drift", "tests.api.oauth_world"]
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")

@@ -70,10 +70,14 @@ def granted_scopes(ctx: Context, client: UserPoolClient, requested: str | None) 
     return granted
 
 
-def m2m_scopes(ctx: Context, client: UserPoolClient, requested: str | None) -> list[str]:
-    custom_allowed = [scope for scope in client_scopes(client) if scope not in STANDARD_SCOPES]
+def custom_client_scopes(ctx: Context, client: UserPoolClient) -> list[str]:
+    """The client's custom scopes whose resource server still defines them."""
     existing = resource_servers.custom_scopes(ctx, client.pool_id)
-    custom_allowed = [scope for scope in custom_allowed if scope in existing]
+    return [scope for scope in client_scopes(client) if scope not in STANDARD_SCOPES and scope in existing]
+
+
+def m2m_scopes(ctx: Context, client: UserPoolClient, requested: str | None) -> list[str]:
+    custom_allowed = custom_client_scopes(ctx, client)
     wanted = split(requested)
     if wanted is None:
         if not custom_allowed:

@@ -144,12 +144,14 @@ class OAuthClaims:
 
 
 def sign_pending(result: dict[str, Any]) -> dict[str, Any]:
-    """Sign the UnsignedTokens of an operation's AuthenticationResult in place; returns ``result``."""
-    tokens = result.get("AuthenticationResult")
-    if isinstance(tokens, dict):
-        for name, value in tokens.items():
-            if isinstance(value, UnsignedToken):
-                tokens[name] = value.sign()
+    """Sign the UnsignedTokens of an operation's AuthenticationResult (or GetClientToken's
+    ClientAuthenticationResult) in place; returns ``result``."""
+    for key in ("AuthenticationResult", "ClientAuthenticationResult"):
+        tokens = result.get(key)
+        if isinstance(tokens, dict):
+            for name, value in tokens.items():
+                if isinstance(value, UnsignedToken):
+                    tokens[name] = value.sign()
     return result
 
 
@@ -204,6 +206,8 @@ def mint(
     if group_names:
         access_claims["cognito:groups"] = group_names
     access_claims["iss"] = iss
+    if oauth is not None:
+        access_claims["version"] = 2
     access_claims["client_id"] = client.id
     if revocable:
         access_claims["origin_jti"] = origin_jti

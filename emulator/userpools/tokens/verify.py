@@ -37,6 +37,9 @@ from emulator.userpools.tokens.messages import (
     USER_DISABLED,
 )
 
+ADMIN_SCOPE = "aws.cognito.signin.user.admin"
+MISSING_SCOPES = "Access Token does not have required scopes"
+
 # Statements of every sign-in, refresh and access-token call, built once (building one took about as long
 # as running it).
 _KEY_USE = select(SigningKey.token_use).where(
@@ -112,11 +115,15 @@ def _signature_valid(token: str, public_key: rsa.RSAPublicKey) -> bool:
     return True
 
 
-def authenticate(ctx: Context, access_token: str, *, pool: UserPool | None = None) -> AccessTokenContext:
+def authenticate(
+    ctx: Context, access_token: str, *, pool: UserPool | None = None, scope: str = ADMIN_SCOPE
+) -> AccessTokenContext:
     """Check an access token the way Cognito's user APIs do, and say whose it is.
 
     Signature (the access key of the pool named by ``iss``), expiry against the emulator clock, token_use,
-    pool (``pool``, when given, must be the token's), user still there and enabled, not revoked.
+    pool (``pool``, when given, must be the token's), the ``scope`` it must carry (the self-service APIs
+    want ``aws.cognito.signin.user.admin``, which tokens of the OAuth endpoints have only when it was
+    granted, M2M tokens never), user still there and enabled, not revoked.
     """
     header, unverified = _unverified(access_token)
     iss = unverified.get("iss")
@@ -146,6 +153,9 @@ def authenticate(ctx: Context, access_token: str, *, pool: UserPool | None = Non
     client = ctx.db.get(UserPoolClient, client_id) if isinstance(client_id, str) else None
     if client is None or client.pool_id != token_pool.id:
         raise NotAuthorizedException(INVALID_ACCESS_TOKEN)
+    granted = claims.get("scope")
+    if not isinstance(granted, str) or scope not in granted.split():
+        raise NotAuthorizedException(MISSING_SCOPES)
 
     user = ctx.db.scalar(users.BY_SUB, {"pool_id": token_pool.id, "sub": claims.get("sub")})
     if user is None:
