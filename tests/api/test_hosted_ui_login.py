@@ -10,19 +10,20 @@ import pytest
 
 from emulator.config import Settings
 from emulator.testing import ServerThread
-from tests.reliability.databases import suite_database
-
 from tests.api.hosted_ui_browser import Browser, forms_of, query_of
 from tests.api.hosted_ui_world import REDIRECT, World, code_of, make_world, open_login, redeem, sign_in
 from tests.helpers import PASSWORD, make_user
+from tests.reliability.databases import suite_database
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory) -> Iterator[ServerThread]:  # type: ignore[no-untyped-def]
     """This module's own server, with the HTTPS listener (the shared one has none)."""
-    with suite_database(tmp_path_factory.mktemp("db")) as database:
-        with ServerThread(Settings(port=0, database=database, lockout=True), tls=True) as running:
-            yield running
+    with (
+        suite_database(tmp_path_factory.mktemp("db")) as database,
+        ServerThread(Settings(port=0, database=database, lockout=True), tls=True) as running,
+    ):
+        yield running
 
 
 @pytest.fixture

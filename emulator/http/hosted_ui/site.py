@@ -110,7 +110,7 @@ def finish(request: Request, response: Response) -> Response:
     response.headers["pragma"] = "no-cache"
     response.headers["x-frame-options"] = "DENY"
     response.headers["x-content-type-options"] = "nosniff"
-    response.headers["referrer-policy"] = "no-referrer"
+    response.headers["referrer-policy"] = "same-origin"
     response.headers["content-security-policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'"
     )
