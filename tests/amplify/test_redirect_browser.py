@@ -96,7 +96,7 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]
     folder = tmp_path_factory.mktemp("redirect-emulator")
     # WORKAROUND (issue 18, see test_the_login_page_opens_from_the_app_with_the_default_settings below): the
     # request guard refuses the redirect from /oauth2/authorize to /login, because that 302 carries
-    # "Referrer-Policy: no-referrer" (emulator/http/hosted_ui/site.py finish()) and the guard's origin policy then
+    # "Referrer-Policy: same-origin" (emulator/http/hosted_ui/site.py finish()) and the guard's origin policy then
     # sees a cross-site navigation with neither Origin nor Referer. --cors-origin '*' switches that policy off.
     settings = Settings(port=0, database=f"sqlite:///{folder / 'emulator.db'}", cors_origins=["*"])
     with ServerThread(settings, tls=True) as server:
@@ -262,15 +262,20 @@ def test_a_browser_that_does_not_trust_the_ca_refuses_the_login_page(
 
 @pytest.mark.xfail(
     strict=True,
-    reason="issue 18 bug: the 302 from /oauth2/authorize to /login has Referrer-Policy: no-referrer, so the "
-    "request guard refuses the cross-site navigation that has neither Origin nor Referer (403)",
+    raises=AssertionError,
+    reason="issue 18 bug: the 302 from /oauth2/authorize to /login carries Referrer-Policy: same-origin "
+    "(emulator/http/hosted_ui/site.py finish()), so the redirected cross-site navigation has neither Origin nor "
+    "Referer and the request guard's origin policy refuses it with 403",
 )
 def test_the_login_page_opens_from_the_app_with_the_default_settings(
-    browser: Any, pages: _Pages, world: oauth_world.World, tmp_path: Path
+    browser: Any, emulator: ServerThread, world: oauth_world.World, tmp_path: Path
 ) -> None:
     """An emulator with the default origin policy (no --cors-origin): the app on a loopback origin reaches the
     login page through signInWithRedirect, as a developer's app does."""
-    settings = Settings(port=0, database=f"sqlite:///{tmp_path / 'emulator.db'}")
+    # The same local CA and server key as the module's emulator, which the browser's SPKI flag trusts.
+    settings = Settings(
+        port=0, database=f"sqlite:///{tmp_path / 'emulator.db'}", tls_dir=emulator.settings.tls_dir
+    )
     with ServerThread(settings, tls=True) as default:
         oauth_world.load(default.emulator, tmp_path, world.app_url)
         context = browser.new_context()
