@@ -47,6 +47,7 @@ def make_world(cognito, world: fuzzing.World | None = None) -> fuzzing.World:  #
             "UserPoolId": [pool_id],
             "ClientId": [client["ClientId"], secret_client["ClientId"]],
             "ClientSecret": [secret_client["ClientSecret"]],
+            "Secret": [secret_client["ClientSecret"]],
             "Username": ["alice", "bob", "nobody"],
             "Password": [PASSWORD],
             "ProposedPassword": [PASSWORD],

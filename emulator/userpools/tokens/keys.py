@@ -21,6 +21,7 @@ from emulator.protocol.context import Context
 from emulator.store.models import (
     SigningKey,
     UserPool,
+    UserPoolDomain,
 )
 from emulator.userpools import pools
 from emulator.userpools.tokens import spare_keys
@@ -143,20 +144,39 @@ def jwks_document(db: Session, pool_id: str) -> dict[str, Any] | None:
 def openid_configuration(settings: Settings, db: Session, pool_id: str) -> dict[str, Any] | None:
     """OpenID discovery for the pool, or None if there is no such pool.
 
-    Only what this emulator really serves is listed: there is no hosted UI / OAuth domain, so no
-    authorization, token or userInfo endpoint (Cognito also leaves them out for a pool without a domain).
+    The OAuth endpoints (authorize, token, userInfo, revocation, end session) are listed once the pool has
+    a domain, as Cognito lists them, at the domain's path on this server (emulator.http.domain_site). With
+    ``--tls`` that is the HTTPS listener's URL: Cognito serves domains over HTTPS only, and Amplify and most
+    OIDC libraries refuse an http:// authorization endpoint (Amplify always puts ``https://`` before the
+    domain); without TLS, the plain URL, the only one there is.
     """
     pool = db.get(UserPool, pool_id)
     if pool is None:
         return None
-    return {
-        "id_token_signing_alg_values_supported": ["RS256"],
-        "issuer": issuer_for(settings, pool.id, pool.region),
-        "jwks_uri": jwks_uri(settings, pool.id),
-        "response_types_supported": ["code", "token"],
-        "scopes_supported": ["openid", "email", "phone", "profile"],
-        "subject_types_supported": ["public"],
-    }
+    document: dict[str, Any] = {}
+    domain = db.scalar(select(UserPoolDomain.domain).where(UserPoolDomain.pool_id == pool.id))
+    if domain is not None:
+        base = f"{settings.tls_base_url or settings.base_url}/{domain}"
+        document["authorization_endpoint"] = f"{base}/oauth2/authorize"
+        document["end_session_endpoint"] = f"{base}/logout"
+    document.update(
+        {
+            "id_token_signing_alg_values_supported": ["RS256"],
+            "issuer": issuer_for(settings, pool.id, pool.region),
+            "jwks_uri": jwks_uri(settings, pool.id),
+            "response_types_supported": ["code", "token"],
+        }
+    )
+    if domain is not None:
+        document["revocation_endpoint"] = f"{base}/oauth2/revoke"
+    document.update(
+        {"scopes_supported": ["openid", "email", "phone", "profile"], "subject_types_supported": ["public"]}
+    )
+    if domain is not None:
+        document["token_endpoint"] = f"{base}/oauth2/token"
+        document["token_endpoint_auth_methods_supported"] = ["client_secret_basic", "client_secret_post"]
+        document["userinfo_endpoint"] = f"{base}/oauth2/userInfo"
+    return document
 
 
 # Statements of every sign-in, refresh and access-token call, built once (building one took about as long
