@@ -24,5 +24,5 @@ class HostedUISession(Base):
     provider: Mapped[str] = mapped_column(String(64), default="COGNITO")
     auth_time: Mapped[datetime]
     created_at: Mapped[datetime]
-    expires_at: Mapped[datetime]
+    expires_at: Mapped[datetime] = mapped_column(index=True)
     ended_at: Mapped[datetime | None]

@@ -48,9 +48,9 @@ class Browser:
     """Cookies by name (the emulator sets them for the domain's path); Secure ones are kept over plain HTTP too,
     as Chromium keeps them for localhost."""
 
-    def __init__(self, base_url: str, verify: Any = True) -> None:
+    def __init__(self, base_url: str, verify: Any = True, headers: dict[str, str] | None = None) -> None:
         self.base_url = base_url.rstrip("/")
-        self.http = httpx.Client(timeout=20, follow_redirects=False, verify=verify)
+        self.http = httpx.Client(timeout=20, follow_redirects=False, verify=verify, headers=headers)
         self.cookies: dict[str, str] = {}
         self.set_cookies: list[str] = []
 

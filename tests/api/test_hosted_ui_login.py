@@ -135,3 +135,42 @@ def test_prompt_none_without_a_session_is_login_required(browser, world):
 def test_login_hint_fills_in_the_username(browser, world):
     page = open_login(browser, world, login_hint="alice")
     assert forms_of(page.text)[0].fields["username"] == "alice"
+
+
+def test_the_code_flow_with_pkce_end_to_end_through_the_token_endpoint(server, cognito, browser, world):
+    from emulator.testing.oauth import pkce_pair
+
+    verifier, challenge = pkce_pair()
+    response = sign_in(
+        browser, world, "alice", PASSWORD, code_challenge=challenge, code_challenge_method="S256", nonce="n-9"
+    )
+    code = code_of(response)
+    token = browser.http.post(
+        f"{world.base}/oauth2/token",
+        data={
+            "grant_type": "authorization_code",
+            "client_id": world.client_id,
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "code_verifier": verifier,
+        },
+    )
+    assert token.status_code == 200, token.text
+    tokens = token.json()
+    import jwt
+
+    claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
+    assert claims["nonce"] == "n-9" and claims["cognito:username"] == "alice"
+    user = cognito.get_user(AccessToken=tokens["access_token"])
+    assert user["Username"] == "alice"
+    replay = browser.http.post(
+        f"{world.base}/oauth2/token",
+        data={
+            "grant_type": "authorization_code",
+            "client_id": world.client_id,
+            "code": code,
+            "redirect_uri": REDIRECT,
+            "code_verifier": verifier,
+        },
+    )
+    assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"

@@ -149,3 +149,31 @@ def test_the_pools_css_and_logo_are_applied_and_cannot_leave_the_style_element(c
     assert "</style" not in styles[0] and "<" not in styles[0]
     _no_raw_script(page.text)
     assert f'src="data:image/png;base64,{PNG}"' in page.text
+
+
+def test_the_error_page_shows_only_known_messages_or_codes(browser, world):
+    assert (
+        "Login option is not available"
+        in browser.get("error", error="Login option is not available. Please try another one").text
+    )
+    assert "invalid_request" in browser.get("error", error="invalid_request").text
+    spoof = browser.get("error", error="Your account is locked, call +1 555 0100")
+    assert "call +1 555" not in spoof.text
+
+
+def test_the_pages_by_host_name_live_at_the_domains_root(server, world):
+    host = f"{world.domain}.auth.us-east-1.localhost:{server.settings.port}"
+    browser = Browser(server.endpoint, headers={"host": host})
+    try:
+        response = browser.get("/oauth2/authorize", **world.authorize_params())
+        assert response.status_code == 302, response.text
+        assert response.headers["location"].startswith("/login?client_id=")
+        page = browser.get(response.headers["location"])
+        assert page.status_code == 200
+        assert 'action="/login?client_id=' in page.text
+        done = browser.submit(page, {"username": "alice", "password": PASSWORD})
+        code_of(done)
+        session = next(header for header in browser.set_cookies if header.startswith("cognito="))
+        assert "Path=/;" in session or session.endswith("Path=/")
+    finally:
+        browser.close()

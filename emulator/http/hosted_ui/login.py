@@ -7,6 +7,7 @@ Cognito's message. POSTs need the CSRF token of the page's form.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from starlette.requests import Request
@@ -139,7 +140,9 @@ PAGE_CHALLENGES = {
 }
 
 
-def _challenge_post(page: str):  # type: ignore[no-untyped-def]
+def _challenge_post(page: str) -> Callable[[Request], Awaitable[Response]]:
+    """The POST endpoint of one challenge page."""
+
     async def endpoint(request: Request) -> Response:
         fields = await site.form(request)
         if not site.csrf_ok(request, fields):

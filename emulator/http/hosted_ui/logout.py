@@ -7,6 +7,8 @@ login page). Anything else is the error page: never a redirect to a URL the clie
 
 from __future__ import annotations
 
+import re
+
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -14,7 +16,7 @@ from starlette.routing import Route
 from emulator.protocol.context import Context
 from emulator.store.models import UserPoolClient
 from emulator.userpools.oauth import sessions as browser_sessions
-from emulator.userpools.oauth.authorize_request import MISSING, ErrorPage, ErrorRedirect, check
+from emulator.userpools.oauth.authorize_request import MISSING, NOT_AVAILABLE, ErrorPage, ErrorRedirect, check
 
 from . import flow, render, site
 from .flow import Answer
@@ -22,7 +24,12 @@ from .flow import Answer
 ERROR_MESSAGES = {
     "redirect_mismatch": "The redirect URL is not one of the app client's registered URLs.",
     MISSING: "Required parameters are missing.",
+    NOT_AVAILABLE: NOT_AVAILABLE,
+    "Domain not found": "No user pool has this domain.",
 }
+# An error code the page may name as it is (anything else in the query is not shown: no text of a stranger's
+# choosing on the domain's page).
+_CODE = re.compile(r"^[a-z_]{1,64}$")
 
 
 async def logout(request: Request) -> Response:
@@ -65,7 +72,7 @@ async def logout(request: Request) -> Response:
 
 async def error(request: Request) -> Response:
     code = request.query_params.get("error") or ""
-    message = ERROR_MESSAGES.get(code, code)
+    message = ERROR_MESSAGES.get(code) or (code if _CODE.match(code) else "")
     return render.error_page(request, message, status_code=400)
 
 

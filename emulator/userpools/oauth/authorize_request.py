@@ -42,11 +42,10 @@ NOT_AVAILABLE = "Login option is not available. Please try another one"
 class ErrorPage(Exception):  # noqa: N818 - an answer, not a failure of the emulator
     """Show /error: ``error`` (and ``client_id``) in its query, never a redirect to the app."""
 
-    def __init__(self, error: str, client_id: str | None = None, message: str | None = None) -> None:
+    def __init__(self, error: str, client_id: str | None = None) -> None:
         super().__init__(error)
         self.error = error
         self.client_id = client_id
-        self.message = message
 
 
 class ErrorRedirect(Exception):  # noqa: N818
@@ -60,7 +59,6 @@ class ErrorRedirect(Exception):  # noqa: N818
         self.error = error
         self.state = state
         self.description = description
-        self.fragment = False
 
 
 @dataclass
@@ -160,8 +158,8 @@ def _provider(client: UserPoolClient, given: Mapping[str, str]) -> str:
     supported = client.config.get("SupportedIdentityProviders") or []
     provider = given.get("identity_provider")
     if given.get("idp_identifier") and not provider:
-        raise ErrorPage(NOT_AVAILABLE, client.id, NOT_AVAILABLE)
+        raise ErrorPage(NOT_AVAILABLE, client.id)
     provider = provider or COGNITO
     if provider != COGNITO or COGNITO not in supported:
-        raise ErrorPage(NOT_AVAILABLE, client.id, NOT_AVAILABLE)
+        raise ErrorPage(NOT_AVAILABLE, client.id)
     return provider
