@@ -9,10 +9,13 @@
 // the same cookie jar; the next signInWithRedirect shows the login page again.
 //
 // REDIRECT_WORLD (JSON): userPoolId, userPoolClientId, userPoolEndpoint, domain, redirect, scopes,
-// first / second: {username, password, totpSecret?}. Prints one JSON line.
+// first / second (optional): {username, password, totpSecret?}. Or, for an app configured from
+// amplify_outputs.json: outputs (its path), httpsHost (localhost:<port>), userPoolEndpoint, redirect, first.
+// Prints one JSON line.
 import { Amplify } from 'aws-amplify';
 import { fetchAuthSession, fetchUserAttributes, getCurrentUser, signInWithRedirect, signOut } from 'aws-amplify/auth';
 import * as OTPAuth from 'otpauth';
+import { readFileSync } from 'node:fs';
 
 const world = JSON.parse(process.env.REDIRECT_WORLD);
 const app = new URL(world.redirect);
@@ -124,24 +127,51 @@ const answersFor = (user) => ({
 });
 
 // --- the app ----------------------------------------------------------------------------------------------
-Amplify.configure({
-  Auth: {
-    Cognito: {
-      userPoolId: world.userPoolId,
-      userPoolClientId: world.userPoolClientId,
-      userPoolEndpoint: world.userPoolEndpoint,
-      loginWith: {
-        oauth: {
-          domain: world.domain,
-          scopes: world.scopes,
-          redirectSignIn: [world.redirect],
-          redirectSignOut: [world.redirect],
-          responseType: 'code',
+if (world.outputs) {
+  // An Amplify Gen 2 app: configured from amplify_outputs.json, then the README's changes (the emulator's
+  // endpoint, no identity pool, and oauth.domain on the emulator instead of <prefix>.auth.<region>.amazoncognito.com).
+  Amplify.configure(JSON.parse(readFileSync(world.outputs, 'utf8')));
+  const config = Amplify.getConfig();
+  const { identityPoolId, identityPoolEndpoint, allowGuestAccess, ...userPool } = config.Auth.Cognito;
+  const oauth = userPool.loginWith?.oauth;
+  Amplify.configure({
+    ...config,
+    Auth: {
+      Cognito: {
+        ...userPool,
+        userPoolEndpoint: world.userPoolEndpoint,
+        loginWith: {
+          ...userPool.loginWith,
+          ...(oauth && { oauth: { ...oauth, domain: `${world.httpsHost}/${oauth.domain.split('.')[0]}` } }),
         },
       },
     },
-  },
-});
+  });
+  const configured = Amplify.getConfig().Auth.Cognito;
+  world.userPoolId = configured.userPoolId;
+  world.userPoolClientId = configured.userPoolClientId;
+  world.domain = configured.loginWith.oauth.domain;
+  world.scopes = configured.loginWith.oauth.scopes;
+} else {
+  Amplify.configure({
+    Auth: {
+      Cognito: {
+        userPoolId: world.userPoolId,
+        userPoolClientId: world.userPoolClientId,
+        userPoolEndpoint: world.userPoolEndpoint,
+        loginWith: {
+          oauth: {
+            domain: world.domain,
+            scopes: world.scopes,
+            redirectSignIn: [world.redirect],
+            redirectSignOut: [world.redirect],
+            responseType: 'code',
+          },
+        },
+      },
+    },
+  });
+}
 
 async function signInAs(user) {
   const seen = {};
@@ -202,7 +232,7 @@ async function main() {
   report.logout = logout ? await browse(logout, {}, world.redirect) : null;
   report.afterLogout = await authorizeWithTheSession();
   report.signedInAfterSignOut = await getCurrentUser().then(() => true, () => false);
-  report.second = await signInAs(world.second);
+  if (world.second) report.second = await signInAs(world.second);
   console.log(JSON.stringify(report));
 }
 

@@ -19,6 +19,7 @@ import pytest
 from emulator.config import Settings
 from emulator.testing import ServerThread
 from tests import oauth_world, real_clients
+from tests.conftest import make_boto_client
 
 HERE = Path(__file__).resolve().parent
 APP = "http://localhost:3000/"
@@ -33,9 +34,11 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]
         yield server
 
 
-def run_node(emulator: ServerThread, *, trust: bool = True) -> subprocess.CompletedProcess[str]:
+def run_node(
+    emulator: ServerThread, *, trust: bool = True, world: dict | None = None
+) -> subprocess.CompletedProcess[str]:
     real_clients.node_project(HERE, "aws-amplify")
-    world = {
+    world = world or {
         "userPoolId": oauth_world.POOL,
         "userPoolClientId": oauth_world.CLIENT,
         "userPoolEndpoint": emulator.endpoint,
@@ -105,3 +108,59 @@ def test_without_the_ca_node_refuses_the_https_listener(emulator: ServerThread) 
             "UNABLE_TO_GET_ISSUER_CERT",
         )
     ), result.stderr
+
+
+OUTPUTS = HERE.parents[0] / "api" / "data" / "my-app" / "amplify_outputs.json"
+
+
+def test_an_amplify_gen2_app_configured_from_its_outputs(tmp_path: Path) -> None:
+    """An amplify_outputs.json with an oauth section (defineAuth's externalProviders): the emulator makes the
+    domain and the client's OAuth settings from it, and the app, configured from the file with the README's
+    changes (endpoint, no identity pool, oauth.domain on the emulator), signs in with signInWithRedirect."""
+    outputs = json.loads(OUTPUTS.read_text())
+    outputs["auth"]["oauth"] = {
+        "identity_providers": [],
+        "domain": "my-app-login.auth.eu-west-1.amazoncognito.com",
+        "scopes": ["phone", "email", "openid", "profile", "aws.cognito.signin.user.admin"],
+        "redirect_sign_in_uri": [APP],
+        "redirect_sign_out_uri": [APP],
+        "response_type": "code",
+    }
+    project = tmp_path / "my-app"
+    project.mkdir()
+    (project / "amplify_outputs.json").write_text(json.dumps(outputs))
+    settings = Settings(
+        port=0,
+        database=f"sqlite:///{tmp_path / 'emulator.db'}",
+        region="eu-west-1",
+        amplify_outputs=str(project / "amplify_outputs.json"),
+    )
+    with ServerThread(settings, tls=True) as server:
+        cognito = make_boto_client(server.endpoint, region="eu-west-1")
+        pool_id = outputs["auth"]["user_pool_id"]
+        attributes = {"email": "zoe@example.com", "email_verified": "true", "given_name": "Zoe"}
+        cognito.admin_create_user(
+            UserPoolId=pool_id,
+            Username="zoe@example.com",
+            MessageAction="SUPPRESS",
+            UserAttributes=[{"Name": name, "Value": value} for name, value in attributes.items()],
+        )
+        cognito.admin_set_user_password(
+            UserPoolId=pool_id, Username="zoe@example.com", Password="Correct-Horse-9", Permanent=True
+        )
+        world = {
+            "outputs": str(project / "amplify_outputs.json"),
+            "httpsHost": server.tls_endpoint.removeprefix("https://"),
+            "userPoolEndpoint": server.endpoint,
+            "redirect": APP,
+            "first": {"username": "zoe@example.com", "password": "Correct-Horse-9"},
+        }
+        result = run_node(server, world=world)
+    assert result.returncode == 0, result.stderr + result.stdout
+    report = json.loads(result.stdout.strip().splitlines()[-1])
+    first = report["first"]
+    assert first["authorizeOrigin"] == f"{server.tls_endpoint}/my-app-login/oauth2/authorize"
+    assert first["authorize"]["client_id"] == outputs["auth"]["user_pool_client_id"]
+    assert first["attributes"]["email"] == "zoe@example.com" and first["attributes"]["given_name"] == "Zoe"
+    assert first["id"]["aud"] == outputs["auth"]["user_pool_client_id"]
+    assert report["logout"]["url"].startswith(APP) and report["signedInAfterSignOut"] is False
