@@ -23,6 +23,7 @@ import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pyotp
 import pytest
@@ -190,9 +191,35 @@ def sign_in_on_the_login_page(page: Any, username: str, *, totp_secret: str | No
         _visible(page, 'input[type="submit"]').click()
 
 
+def authorize_in_a_new_tab(page: Any, domain_url: str, world: oauth_world.World) -> str:
+    """Where an authorize for the app's client ends in another tab of the same browser (same cookies)."""
+    query = urlencode(
+        {
+            "client_id": world.client_id,
+            "response_type": "code",
+            "scope": "openid",
+            "redirect_uri": world.app_url,
+        }
+    )
+    tab = page.context.new_page()
+    try:
+        tab.goto(f"{domain_url}/oauth2/authorize?{query}")
+        return tab.url
+    finally:
+        tab.close()
+
+
 def test_sign_in_with_redirect_in_chromium(
     page: Any, emulator: ServerThread, world: oauth_world.World
 ) -> None:
+    requested: list[str] = []
+    page.on(
+        "request",
+        lambda request: requested.append(
+            f"{request.method} {request.url} {request.headers.get('x-amz-target', '')}".strip()
+        ),
+    )
+    domain_url = f"{emulator.tls_endpoint}/{world.domain}"
     page.goto(world.app_url)
     assert page.evaluate("() => window.app.signedIn()") is False
     page.evaluate("() => window.app.signIn()")  # navigates: location.href = https://.../oauth2/authorize?...
@@ -202,6 +229,8 @@ def test_sign_in_with_redirect_in_chromium(
     assert "signInWithRedirect_failure" not in [event["event"] for event in _events(page)]
     # Amplify replaced the URL with the redirect URI (no code left in the address bar).
     assert page.url == world.app_url
+    # The code went to the domain's token endpoint, from the app's page: a cross-origin fetch.
+    assert f"POST {domain_url}/oauth2/token" in requested, requested
 
     state = page.evaluate("() => window.app.state()")
     assert state["user"]["username"] == "alice"
@@ -219,15 +248,28 @@ def test_sign_in_with_redirect_in_chromium(
     assert with_refresh["access"]["origin_jti"] == access["origin_jti"]
     assert with_refresh["access"]["scope"] == access["scope"]
     assert with_refresh["id"]["sub"] == identity["sub"]
+    assert (
+        f"POST {emulator.endpoint}/ AWSCognitoIdentityProviderService.GetTokensFromRefreshToken" in requested
+    )
+
+    # The domain session (a cookie of the browser): an authorize for the client answers with a code at once.
+    assert "code=" in authorize_in_a_new_tab(page, domain_url, world)
 
     # signOut: RevokeToken, then https://<domain>/logout?client_id=...&logout_uri=<the app> and back.
     with page.expect_navigation(url=f"{world.app_url}**"):
         page.evaluate("() => window.app.signOut()")
     page.wait_for_load_state()
     assert page.url.startswith(world.app_url)
+    assert any(
+        line.startswith(f"GET {domain_url}/logout?client_id={world.client_id}&logout_uri=")
+        for line in requested
+    )
+    revoke = f"POST {emulator.endpoint}/ AWSCognitoIdentityProviderService.RevokeToken"
+    assert revoke in requested, requested  # the refresh token revoked at userPoolEndpoint
     assert page.evaluate("() => window.app.signedIn()") is False
 
     # The domain session ended with /logout: a new signInWithRedirect shows the login page again.
+    assert f"/{world.domain}/login?" in authorize_in_a_new_tab(page, domain_url, world)
     page.evaluate("() => window.app.signIn()")
     page.wait_for_url("**/login?**")
     assert _visible(page, "#signInFormUsername").is_visible()
