@@ -63,8 +63,14 @@ def run_ca(args: argparse.Namespace) -> int:
         if settings.tls_cert:
             check_tls_files(settings)
         cert = tls.certificate(settings)
-    except (ValueError, StartError, OSError) as exc:
+    except (ValueError, StartError) as exc:
         print(f"cognito-emulator: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        where = tls.directory(settings)
+        print(
+            f"cognito-emulator: cannot make the local CA in {where}: {exc.strerror or exc}", file=sys.stderr
+        )
         return 2
     if args.path:
         print(cert.ca or cert.cert)

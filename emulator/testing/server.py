@@ -12,6 +12,7 @@ from pathlib import Path
 
 from emulator import worlds
 from emulator.config import Settings
+from emulator.crypto import local_ca
 from emulator.engine import Emulator
 from emulator.http import tls as tls_setup
 from emulator.http.app import create_app
@@ -31,7 +32,8 @@ class ServerThread:
     (unless ``settings.tls_port`` names one other than the default) with the local CA's certificate, kept in
     ``settings.tls_dir`` or a temporary directory removed at stop: ``tls_endpoint`` is its base URL
     (``https://localhost:<port>``), ``ca_path`` the CA certificate to verify it with, ``ssl_context()`` an
-    ``ssl.SSLContext`` that trusts only that CA (for ``httpx.Client(verify=...)``).
+    ``ssl.SSLContext`` that trusts only that CA (for ``httpx.Client(verify=...)``), ``spki_hash()`` the value of Chromium's
+    ``--ignore-certificate-errors-spki-list`` (or trust ``ca_path``: ``NODE_EXTRA_CA_CERTS`` for Node).
     """
 
     def __init__(self, settings: Settings, *, tls: bool = False) -> None:
@@ -39,6 +41,7 @@ class ServerThread:
             settings.port = free_port(settings.host)
         self._tmp: str | None = None
         self.ca_path: Path | None = None
+        self.cert_path: Path | None = None
         listeners: list[dict[str, str]] = [{}]
         if tls or settings.tls:
             settings.tls = True
@@ -49,6 +52,7 @@ class ServerThread:
                 settings.tls_dir = self._tmp
             certificate = tls_setup.certificate(settings)
             self.ca_path = certificate.ca or certificate.cert
+            self.cert_path = certificate.cert
             listeners.append(tls_setup.uvicorn_options(certificate))
         self.settings = settings
         self.emulator = worlds.install(Emulator(settings))
@@ -79,6 +83,12 @@ class ServerThread:
         if self.ca_path is None:
             raise RuntimeError("this ServerThread has no HTTPS listener (start it with tls=True)")
         return ssl.create_default_context(cafile=str(self.ca_path))
+
+    def spki_hash(self) -> str:
+        """The server certificate's SPKI hash, for Chromium's ``--ignore-certificate-errors-spki-list``."""
+        if self.cert_path is None:
+            raise RuntimeError("this ServerThread has no HTTPS listener (start it with tls=True)")
+        return local_ca.spki_hash(self.cert_path.read_bytes())
 
     def start(self, timeout: float = 10.0) -> ServerThread:
         self.thread.start()

@@ -159,3 +159,23 @@ def test_implicit_tokens_have_no_refresh_token_and_an_id_token_only_with_openid(
 
     fields = issue.oauth_fields(run(["api/read"]))
     assert set(fields) == {"access_token", "expires_in", "token_type"}
+
+
+def test_deleting_the_pool_or_the_user_deletes_its_codes_and_grants(server, app, cognito):
+    from emulator.store.models_oauth import OAuthGrant
+
+    authorization_code(server.emulator, client_id=app["client"], username="alice", redirect_uri=REDIRECT)
+    server.emulator.run(
+        lambda ctx: issue.implicit_tokens(ctx, client_id=app["client"], username="alice", scopes=["openid"]),
+        name="Authorize",
+    )
+
+    def count(model) -> int:  # type: ignore[no-untyped-def]
+        with server.emulator.database.session(write=False) as session:
+            return len(session.scalars(select(model)).all())
+
+    assert count(AuthorizationCode) == 1 and count(OAuthGrant) == 1
+    cognito.admin_delete_user(UserPoolId=app["pool"], Username="alice")
+    assert count(AuthorizationCode) == 0
+    cognito.delete_user_pool(UserPoolId=app["pool"])
+    assert count(OAuthGrant) == 0

@@ -14,7 +14,9 @@ from emulator.userpools.triggers import targets
 from tests.api.oauth_world import APP, DOMAIN, World
 
 HANDLER = Path(__file__).parent / "data" / "oauth_pre_token.py"
-ARN = "arn:aws:lambda:us-east-1:123456789012:function:oauth-pre-token"
+ARN = (
+    "arn:aws:lambda:us-east-1:123456789012:function:oauthptg"  # short: emulator_state keys are 64 characters
+)
 
 
 def claims(token: str) -> dict:

@@ -160,3 +160,20 @@ def test_serve_tls_with_forked_workers_and_your_own_certificate(tmp_path: Path):
         assert process.interrupt() == 0
     finally:
         process.process.kill()
+
+
+def test_chromium_accepts_the_certificate_by_its_spki_hash(tls_server: ServerThread):
+    from tests.real_clients import chromium
+
+    browser = chromium()
+    base = [browser, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--dump-dom"]
+    url = f"{tls_server.tls_endpoint}/_emulator/health"
+    trusted = subprocess.run(
+        [*base[:-1], f"--ignore-certificate-errors-spki-list={tls_server.spki_hash()}", "--dump-dom", url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert '"status":"ok"' in trusted.stdout, trusted.stderr[-2000:]
+    untrusted = subprocess.run([*base, url], capture_output=True, text=True, timeout=60)
+    assert '"status":"ok"' not in untrusted.stdout
