@@ -2,18 +2,48 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
+import pytest
+
+from emulator.config import Settings
 from emulator.store.models import UserPoolClient
+from emulator.testing import ServerThread
 from emulator.userpools.oauth import codes
 from tests.api.hosted_ui_browser import Browser, query_of
 from tests.helpers import make_pool
+from tests.reliability.databases import suite_database, suite_kinds
 
 REDIRECT = "http://localhost:3000/callback"
 SIGNED_OUT = "http://localhost:3000/signed-out"
 DOMAIN = "hosted-ui-test"
+
+
+@pytest.fixture(scope="module", params=suite_kinds(), name="server")
+def tls_server(
+    request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[ServerThread]:
+    """A hosted-UI test module's own server, with the HTTPS listener (the shared one has none): the pages are
+    reached over HTTPS and verified with the emulator's local CA. A module takes it (it replaces the shared
+    ``server`` there) with ``tls_server = hosted_ui_world.tls_server``, and ``tls_endpoint`` the same way."""
+    with (
+        suite_database(tmp_path_factory.mktemp("db"), request.param) as database,
+        ServerThread(Settings(port=0, database=database, lockout=True), tls=True) as running,
+    ):
+        yield running
+
+
+@pytest.fixture
+def tls_endpoint(server: ServerThread) -> str:
+    assert server.tls_endpoint is not None
+    return server.tls_endpoint
+
+
+def browser_for(server: ServerThread, world: World) -> Browser:
+    return Browser(world.base, verify=server.ssl_context())
 
 
 @dataclass

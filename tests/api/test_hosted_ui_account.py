@@ -7,16 +7,21 @@ from collections.abc import Iterator
 
 import pytest
 
+from tests.api import hosted_ui_world
 from tests.api.hosted_ui_browser import Browser, forms_of
-from tests.api.hosted_ui_world import World, code_of, make_world, open_login, redeem, sign_in
+from tests.api.hosted_ui_world import World, browser_for, code_of, make_world, open_login, redeem, sign_in
 from tests.helpers import PASSWORD, last_code, make_user
+
+# This module's own server, with the HTTPS listener (hosted_ui_world.tls_server).
+tls_server = hosted_ui_world.tls_server
+tls_endpoint = hosted_ui_world.tls_endpoint
 
 
 @pytest.fixture
-def world(cognito, endpoint) -> World:  # type: ignore[no-untyped-def]
+def world(cognito, tls_endpoint) -> World:  # type: ignore[no-untyped-def]
     return make_world(
         cognito,
-        endpoint,
+        tls_endpoint,
         pool={
             "AutoVerifiedAttributes": ["email"],
             "Schema": [{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
@@ -25,8 +30,8 @@ def world(cognito, endpoint) -> World:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def browser(world) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
-    opened = Browser(world.base)
+def browser(server, world) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
+    opened = browser_for(server, world)
     yield opened
     opened.close()
 
@@ -109,14 +114,14 @@ def test_forgot_password_then_sign_in_with_the_new_one(server, cognito, http, br
     assert redeem(server, world.client_id, code_of(done))["username"] == "fred"
 
 
-def test_sign_up_is_refused_where_only_administrators_create_users(cognito, endpoint):
+def test_sign_up_is_refused_where_only_administrators_create_users(server, cognito, tls_endpoint):
     world = make_world(
         cognito,
-        endpoint,
+        tls_endpoint,
         domain="admin-only-ui",
         pool={"AdminCreateUserConfig": {"AllowAdminCreateUserOnly": True}},
     )
-    browser = Browser(world.base)
+    browser = browser_for(server, world)
     try:
         login = open_login(browser, world)
         assert "Sign up" not in login.text

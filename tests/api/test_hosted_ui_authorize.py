@@ -9,21 +9,26 @@ from urllib.parse import urlsplit
 import pytest
 
 from emulator.testing.oauth import pkce_pair
+from tests.api import hosted_ui_world
 from tests.api.hosted_ui_browser import Browser, fragment_of, query_of
-from tests.api.hosted_ui_world import REDIRECT, World, make_world, sign_in
+from tests.api.hosted_ui_world import REDIRECT, World, browser_for, make_world, sign_in
 from tests.helpers import PASSWORD, make_user
+
+# This module's own server, with the HTTPS listener (hosted_ui_world.tls_server).
+tls_server = hosted_ui_world.tls_server
+tls_endpoint = hosted_ui_world.tls_endpoint
 
 
 @pytest.fixture
-def world(cognito, endpoint) -> World:  # type: ignore[no-untyped-def]
-    made = make_world(cognito, endpoint)
+def world(cognito, tls_endpoint) -> World:  # type: ignore[no-untyped-def]
+    made = make_world(cognito, tls_endpoint)
     make_user(cognito, made.pool_id, "alice", attributes={"email": "alice@example.com"})
     return made
 
 
 @pytest.fixture
-def browser(world) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
-    opened = Browser(world.base)
+def browser(server, world) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
+    opened = browser_for(server, world)
     yield opened
     opened.close()
 
@@ -64,8 +69,8 @@ def test_missing_client_id_or_redirect_uri_is_the_error_page(browser, world, mis
     assert query["error"] == "Required parameters missing"
 
 
-def test_a_client_of_another_pool_is_not_served_on_this_domain(cognito, browser, world, endpoint):
-    other = make_world(cognito, endpoint, domain="other-hosted-ui")
+def test_a_client_of_another_pool_is_not_served_on_this_domain(cognito, browser, world, tls_endpoint):
+    other = make_world(cognito, tls_endpoint, domain="other-hosted-ui")
     response = browser.get("oauth2/authorize", **other.authorize_params())
     assert _error_page(browser, world, response)["error"] == "redirect_mismatch"
 
@@ -99,7 +104,7 @@ def test_bad_parameters_go_back_to_the_app_with_the_error_and_the_state(browser,
     assert query == {"error": error, "state": "st-123"}
 
 
-def test_a_flow_the_client_does_not_allow_is_unauthorized_client(cognito, browser, world, endpoint):
+def test_a_flow_the_client_does_not_allow_is_unauthorized_client(cognito, browser, world, tls_endpoint):
     cognito.update_user_pool_client(
         UserPoolId=world.pool_id,
         ClientId=world.client_id,

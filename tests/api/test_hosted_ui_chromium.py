@@ -14,15 +14,16 @@ from urllib.parse import parse_qs, urlsplit
 import pyotp
 import pytest
 
-from emulator.config import Settings
 from emulator.crypto import local_ca
 from emulator.http import clock_api
 from emulator.http import tls as tls_setup
-from emulator.testing import ServerThread
 from tests import real_clients
+from tests.api import hosted_ui_world
 from tests.api.hosted_ui_world import make_world, redeem
 from tests.helpers import PASSWORD, make_user
-from tests.reliability.databases import suite_database
+
+# This module's own server, with the HTTPS listener (hosted_ui_world.tls_server).
+tls_server = hosted_ui_world.tls_server
 
 BROWSER_ARGS = [
     "--headless",
@@ -34,15 +35,6 @@ BROWSER_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[ServerThread]:  # type: ignore[no-untyped-def]
-    with (
-        suite_database(tmp_path_factory.mktemp("db")) as database,
-        ServerThread(Settings(port=0, database=database, lockout=True), tls=True) as running,
-    ):
-        yield running
 
 
 @pytest.fixture(scope="module")
@@ -161,6 +153,30 @@ def test_sign_in_with_totp_mfa_in_chromium(server, cognito, chromium, app_callba
         again.goto(authorize)
         third = _code(again, app_callback)
         assert third["code"] not in (first["code"], second["code"])
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_an_apps_cross_site_navigation_reaches_the_login_page(server, cognito, chromium, app_callback):
+    """What Amplify's signInWithRedirect does from an app on another origin (the default origin policy)."""
+    world = make_world(cognito, server.tls_endpoint, domain="chromium-app", CallbackURLs=[app_callback])
+    make_user(cognito, world.pool_id, "dave")
+    params = "&".join(
+        f"{key}={value}" for key, value in world.authorize_params(redirect_uri=app_callback).items()
+    )
+    authorize = f"{world.base}/oauth2/authorize?{params}".replace(" ", "+")
+    app = app_callback.rsplit("/", 1)[0] + "/app"
+    context, page, errors = _open(chromium, app)
+    try:
+        page.wait_for_selector("#app")
+        with page.expect_navigation(url="**/login?**"):
+            page.evaluate("(url) => { window.location.href = url; }", authorize)
+        page.fill("#signInFormUsername", "dave")
+        page.fill("#signInFormPassword", PASSWORD)
+        page.click("input[name=signInSubmitButton]")
+        back = _code(page, app_callback)
+        assert redeem(server, world.client_id, back["code"], app_callback)["username"] == "dave"
         assert errors == []
     finally:
         context.close()

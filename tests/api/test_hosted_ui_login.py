@@ -8,28 +8,28 @@ from collections.abc import Iterator
 
 import pytest
 
-from emulator.config import Settings
-from emulator.testing import ServerThread
+from tests.api import hosted_ui_world
 from tests.api.hosted_ui_browser import Browser, forms_of, query_of
-from tests.api.hosted_ui_world import REDIRECT, World, code_of, make_world, open_login, redeem, sign_in
+from tests.api.hosted_ui_world import (
+    REDIRECT,
+    World,
+    browser_for,
+    code_of,
+    make_world,
+    open_login,
+    redeem,
+    sign_in,
+)
 from tests.helpers import PASSWORD, make_user
-from tests.reliability.databases import suite_database
 
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory) -> Iterator[ServerThread]:  # type: ignore[no-untyped-def]
-    """This module's own server, with the HTTPS listener (the shared one has none)."""
-    with (
-        suite_database(tmp_path_factory.mktemp("db")) as database,
-        ServerThread(Settings(port=0, database=database, lockout=True), tls=True) as running,
-    ):
-        yield running
+# This module's own server, with the HTTPS listener (hosted_ui_world.tls_server).
+tls_server = hosted_ui_world.tls_server
+tls_endpoint = hosted_ui_world.tls_endpoint
 
 
 @pytest.fixture
-def world(server, cognito) -> World:  # type: ignore[no-untyped-def]
-    assert server.tls_endpoint is not None
-    made = make_world(cognito, server.tls_endpoint)
+def world(cognito, tls_endpoint) -> World:  # type: ignore[no-untyped-def]
+    made = make_world(cognito, tls_endpoint)
     make_user(
         cognito, made.pool_id, "alice", attributes={"email": "alice@example.com", "email_verified": "true"}
     )
@@ -38,7 +38,7 @@ def world(server, cognito) -> World:  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def browser(server, world) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
-    opened = Browser(world.base, verify=server.ssl_context())
+    opened = browser_for(server, world)
     assert opened.base_url.startswith("https://localhost:")
     yield opened
     opened.close()

@@ -10,9 +10,14 @@ import pyotp
 import pytest
 
 from emulator.http import clock_api
+from tests.api import hosted_ui_world
 from tests.api.hosted_ui_browser import Browser, forms_of
-from tests.api.hosted_ui_world import World, code_of, make_world, redeem, sign_in
+from tests.api.hosted_ui_world import World, browser_for, code_of, make_world, redeem, sign_in
 from tests.helpers import PASSWORD, last_code, make_user
+
+# This module's own server, with the HTTPS listener (hosted_ui_world.tls_server).
+tls_server = hosted_ui_world.tls_server
+tls_endpoint = hosted_ui_world.tls_endpoint
 
 SMS_CONFIG = {"SnsCallerArn": "arn:aws:iam::123456789012:role/sns", "ExternalId": "x"}
 
@@ -38,13 +43,13 @@ def _totp_code(server, secret: str) -> str:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def world(cognito, endpoint) -> World:  # type: ignore[no-untyped-def]
-    return make_world(cognito, endpoint)
+def world(cognito, tls_endpoint) -> World:  # type: ignore[no-untyped-def]
+    return make_world(cognito, tls_endpoint)
 
 
 @pytest.fixture
-def browser(world) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
-    opened = Browser(world.base)
+def browser(server, world) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
+    opened = browser_for(server, world)
     yield opened
     opened.close()
 
@@ -66,7 +71,7 @@ def test_totp_setup_with_a_qr_code_then_totp_at_the_next_sign_in(server, cognito
     assert user["UserMFASettingList"] == ["SOFTWARE_TOKEN_MFA"]
 
     clock_api.advance(server.emulator, 60)  # a TOTP code is accepted once: the next one
-    other = Browser(world.base)
+    other = browser_for(server, world)
     try:
         challenge = sign_in(other, world, "tina", PASSWORD)
         assert challenge.status_code == 200
@@ -165,3 +170,13 @@ def test_a_new_password_required_page_for_a_temporary_password(server, cognito, 
     done = browser.submit(weak, {"new_password": "N3w-Passw0rd!"})
     assert redeem(server, world.client_id, code_of(done))["username"] == "nora"
     assert cognito.admin_get_user(UserPoolId=world.pool_id, Username="nora")["UserStatus"] == "CONFIRMED"
+
+
+def test_a_refused_email_address_shows_the_email_setup_page_again(server, cognito, browser, world):
+    _mfa(cognito, world.pool_id, mode="ON", sms=False, software=False)
+    make_user(cognito, world.pool_id, "ed")
+    setup = sign_in(browser, world, "ed", PASSWORD)
+    assert 'name="email"' in setup.text
+    again = browser.submit(setup, {"email": "not an address"})
+    assert again.status_code == 400, again.text
+    assert 'name="email"' in again.text

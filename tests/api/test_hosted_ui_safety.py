@@ -13,24 +13,38 @@ from sqlalchemy import select
 
 from emulator.store.models import UserPoolClient
 from emulator.store.models_hosted_ui import HostedUISession
+from tests.api import hosted_ui_world
 from tests.api.hosted_ui_browser import Browser, query_of
-from tests.api.hosted_ui_world import REDIRECT, SIGNED_OUT, World, code_of, make_world, open_login, sign_in
+from tests.api.hosted_ui_world import (
+    REDIRECT,
+    SIGNED_OUT,
+    World,
+    browser_for,
+    code_of,
+    make_world,
+    open_login,
+    sign_in,
+)
 from tests.helpers import PASSWORD, make_user
+
+# This module's own server, with the HTTPS listener (hosted_ui_world.tls_server).
+tls_server = hosted_ui_world.tls_server
+tls_endpoint = hosted_ui_world.tls_endpoint
 
 SCRIPT = "<script>alert(1)</script>"
 PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 
 
 @pytest.fixture
-def world(cognito, endpoint) -> World:  # type: ignore[no-untyped-def]
-    made = make_world(cognito, endpoint)
+def world(cognito, tls_endpoint) -> World:  # type: ignore[no-untyped-def]
+    made = make_world(cognito, tls_endpoint)
     make_user(cognito, made.pool_id, "alice")
     return made
 
 
 @pytest.fixture
-def browser(world) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
-    opened = Browser(world.base)
+def browser(server, world) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
+    opened = browser_for(server, world)
     yield opened
     opened.close()
 

@@ -15,9 +15,14 @@ import pytest
 from emulator.store.models import UserPoolClient
 from emulator.userpools.oauth import codes, issue
 from emulator.userpools.triggers import targets
+from tests.api import hosted_ui_world
 from tests.api.hosted_ui_browser import Browser
-from tests.api.hosted_ui_world import REDIRECT, World, code_of, make_world, sign_in
+from tests.api.hosted_ui_world import REDIRECT, World, browser_for, code_of, make_world, sign_in
 from tests.helpers import PASSWORD, last_code
+
+# This module's own server, with the HTTPS listener (hosted_ui_world.tls_server).
+tls_server = hosted_ui_world.tls_server
+tls_endpoint = hosted_ui_world.tls_endpoint
 
 ARN = "arn:aws:lambda:us-east-1:123456789012:function:{}"
 TRIGGERS = {
@@ -68,10 +73,10 @@ def recorder(server) -> Iterator[list[dict[str, Any]]]:  # type: ignore[no-untyp
 
 
 @pytest.fixture
-def world(cognito, endpoint, recorder) -> World:  # type: ignore[no-untyped-def]
+def world(cognito, tls_endpoint, recorder) -> World:  # type: ignore[no-untyped-def]
     return make_world(
         cognito,
-        endpoint,
+        tls_endpoint,
         pool={
             "AutoVerifiedAttributes": ["email"],
             "Schema": [{"Name": "email", "AttributeDataType": "String", "Required": True, "Mutable": True}],
@@ -81,8 +86,8 @@ def world(cognito, endpoint, recorder) -> World:  # type: ignore[no-untyped-def]
 
 
 @pytest.fixture
-def browser(world) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
-    opened = Browser(world.base)
+def browser(server, world) -> Iterator[Browser]:  # type: ignore[no-untyped-def]
+    opened = browser_for(server, world)
     yield opened
     opened.close()
 

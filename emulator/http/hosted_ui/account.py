@@ -11,7 +11,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from emulator.protocol.context import Context
 from emulator.protocol.errors import CognitoError
@@ -21,6 +20,7 @@ from emulator.userpools.oauth import hosted_signin
 
 from . import flow, site
 from .flow import Answer, Checked
+from .routing import page_route
 
 INPUT_TYPES = {"email": "email", "phone_number": "tel"}
 LABELS = {
@@ -371,12 +371,12 @@ async def confirm_forgot_post(request: Request) -> Response:
 
 
 routes = [
-    Route("/signup", signup_page, methods=["GET"]),
-    Route("/signup", signup_post, methods=["POST"]),
-    Route("/confirmuser", confirm_page, methods=["GET"]),
-    Route("/confirmuser", confirm_post, methods=["POST"]),
-    Route("/forgotpassword", forgot_page, methods=["GET"]),
-    Route("/forgotpassword", forgot_post, methods=["POST"]),
-    Route("/confirmforgotpassword", confirm_forgot_page, methods=["GET"]),
-    Route("/confirmforgotpassword", confirm_forgot_post, methods=["POST"]),
+    page_route("/signup", signup_page, "GET", "HostedSignup"),
+    page_route("/signup", signup_post, "POST", "HostedSignup"),
+    page_route("/confirmuser", confirm_page, "GET", "HostedConfirmuser"),
+    page_route("/confirmuser", confirm_post, "POST", "HostedConfirmuser"),
+    page_route("/forgotpassword", forgot_page, "GET", "HostedForgotpassword"),
+    page_route("/forgotpassword", forgot_post, "POST", "HostedForgotpassword"),
+    page_route("/confirmforgotpassword", confirm_forgot_page, "GET", "HostedConfirmforgotpassword"),
+    page_route("/confirmforgotpassword", confirm_forgot_post, "POST", "HostedConfirmforgotpassword"),
 ]

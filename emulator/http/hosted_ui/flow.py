@@ -285,7 +285,8 @@ def email_setup_page(request: Request, state: Checked, result: Next, error: str 
             "form_name": "emailSetupForm",
             "description": "Enter the email address where you want to receive sign-in codes.",
             "action": site.page_url(request, "emailsetup", state.request.given),
-            "hidden": _hidden(result),
+            # So that a refused address shows this page again (see login._pending).
+            "hidden": _hidden(result, choices=json.dumps(["EMAIL_OTP"])),
             "fields": [field_],
             "submit": "Send code",
             "submit_name": "emailSetupButton",

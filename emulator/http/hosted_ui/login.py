@@ -12,7 +12,6 @@ from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from emulator.protocol.context import Context
 from emulator.protocol.errors import CognitoError, PasswordResetRequiredException, UserNotConfirmedException
@@ -22,6 +21,7 @@ from emulator.userpools.oauth.hosted_signin import Next
 
 from . import flow, site
 from .flow import Answer, Checked
+from .routing import page_route
 
 
 def _query(request: Request) -> dict[str, str]:
@@ -255,13 +255,13 @@ async def totp_setup(request: Request) -> Response:
 
 
 routes = [
-    Route("/oauth2/authorize", authorize, methods=["GET"]),
-    Route("/login", login_page, methods=["GET"]),
-    Route("/login", login_post, methods=["POST"]),
-    Route("/mfa", _challenge_post("mfa"), methods=["POST"]),
-    Route("/selectmfa", _challenge_post("selectmfa"), methods=["POST"]),
-    Route("/emailsetup", _challenge_post("emailsetup"), methods=["POST"]),
-    Route("/newpassword", _challenge_post("newpassword"), methods=["POST"]),
-    Route("/mfasetup", mfa_setup_choice, methods=["POST"]),
-    Route("/totpsetup", totp_setup, methods=["POST"]),
+    page_route("/oauth2/authorize", authorize, "GET", "OAuth2Authorize"),
+    page_route("/login", login_page, "GET", "HostedLogin"),
+    page_route("/login", login_post, "POST", "HostedLogin"),
+    page_route("/mfa", _challenge_post("mfa"), "POST", "HostedMfa"),
+    page_route("/selectmfa", _challenge_post("selectmfa"), "POST", "HostedSelectmfa"),
+    page_route("/emailsetup", _challenge_post("emailsetup"), "POST", "HostedEmailsetup"),
+    page_route("/newpassword", _challenge_post("newpassword"), "POST", "HostedNewpassword"),
+    page_route("/mfasetup", mfa_setup_choice, "POST", "HostedMfasetup"),
+    page_route("/totpsetup", totp_setup, "POST", "HostedTotpsetup"),
 ]

@@ -11,7 +11,6 @@ import re
 
 from starlette.requests import Request
 from starlette.responses import Response
-from starlette.routing import Route
 
 from emulator.protocol.context import Context
 from emulator.store.models import UserPoolClient
@@ -20,6 +19,7 @@ from emulator.userpools.oauth.authorize_request import MISSING, NOT_AVAILABLE, E
 
 from . import flow, render, site
 from .flow import Answer
+from .routing import page_route
 
 ERROR_MESSAGES = {
     "redirect_mismatch": "The redirect URL is not one of the app client's registered URLs.",
@@ -77,6 +77,6 @@ async def error(request: Request) -> Response:
 
 
 routes = [
-    Route("/logout", logout, methods=["GET"]),
-    Route("/error", error, methods=["GET"]),
+    page_route("/logout", logout, "GET", "HostedLogout"),
+    page_route("/error", error, "GET", "HostedError"),
 ]

@@ -110,7 +110,10 @@ def finish(request: Request, response: Response) -> Response:
     response.headers["pragma"] = "no-cache"
     response.headers["x-frame-options"] = "DENY"
     response.headers["x-content-type-options"] = "nosniff"
-    response.headers["referrer-policy"] = "same-origin"
+    # Not no-referrer / same-origin: with those a form post carries "Origin: null" and the redirect of an app's
+    # cross-site navigation (authorize -> /login) no Referer, and the request guard refuses both. Other sites
+    # (the app's callback) see only this origin, never a page's query.
+    response.headers["referrer-policy"] = "strict-origin-when-cross-origin"
     response.headers["content-security-policy"] = (
         "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; base-uri 'none'"
     )

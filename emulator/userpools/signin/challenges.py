@@ -131,6 +131,8 @@ def mfa_setup(ctx: Context, step: Step) -> Outcome:
     if email:
         if mfa.EMAIL not in can_setup:
             raise InvalidParameterException("Email MFA is not enabled for this user pool.")
+        if not users.is_email(email):
+            raise InvalidParameterException("Invalid email address format.")
         parameters = {"USER_ID_FOR_SRP": user.username}
         parameters.update(
             mfa.send_code(ctx, step.pool, user, mfa.EMAIL, purpose=mfa.EMAIL, destination=email)
