@@ -29,8 +29,6 @@ import pyotp
 import pytest
 
 from emulator.config import Settings
-from emulator.crypto import local_ca
-from emulator.http import tls
 from emulator.testing import ServerThread
 from tests import oauth_world, real_clients
 from tests.console_browser import BROWSER_ARGS
@@ -95,11 +93,8 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> bytes:
 @pytest.fixture(scope="module")
 def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]:
     folder = tmp_path_factory.mktemp("redirect-emulator")
-    # WORKAROUND (issue 18, see test_the_login_page_opens_from_the_app_with_the_default_settings below): the
-    # request guard refuses the redirect from /oauth2/authorize to /login, because that 302 carries
-    # "Referrer-Policy: same-origin" (emulator/http/hosted_ui/site.py finish()) and the guard's origin policy then
-    # sees a cross-site navigation with neither Origin nor Referer. --cors-origin '*' switches that policy off.
-    settings = Settings(port=0, database=f"sqlite:///{folder / 'emulator.db'}", cors_origins=["*"])
+    # The default origin policy (no --cors-origin): the app's origin is a loopback one, as in development.
+    settings = Settings(port=0, database=f"sqlite:///{folder / 'emulator.db'}")
     with ServerThread(settings, tls=True) as server:
         yield server
 
@@ -125,11 +120,6 @@ def world(emulator: ServerThread, pages: _Pages, bundle: bytes, tmp_path_factory
     return loaded
 
 
-def spki_of(server: ServerThread) -> str:
-    """The SPKI hash of the HTTPS listener's certificate, as ``cognito-emulator ca`` prints it for the flag."""
-    return local_ca.spki_hash(tls.certificate(server.settings).cert.read_bytes())
-
-
 @pytest.fixture(scope="module")
 def playwright() -> Iterator[Any]:
     real_clients.chromium()
@@ -145,7 +135,7 @@ def launch(playwright: Any, *extra: str) -> Any:
 
 @pytest.fixture(scope="module")
 def browser(playwright: Any, emulator: ServerThread) -> Iterator[Any]:
-    launched = launch(playwright, f"--ignore-certificate-errors-spki-list={spki_of(emulator)}")
+    launched = launch(playwright, f"--ignore-certificate-errors-spki-list={emulator.spki_hash()}")
     yield launched
     launched.close()
 
@@ -300,40 +290,3 @@ def test_a_browser_that_does_not_trust_the_ca_refuses_the_login_page(
             opened.goto(f"{emulator.tls_endpoint}/{world.domain}/login?client_id={world.client_id}")
     finally:
         untrusting.close()
-
-
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="issue 18 bug: the 302 from /oauth2/authorize to /login carries Referrer-Policy: same-origin "
-    "(emulator/http/hosted_ui/site.py finish()), so the redirected cross-site navigation has neither Origin nor "
-    "Referer and the request guard's origin policy refuses it with 403",
-)
-def test_the_login_page_opens_from_the_app_with_the_default_settings(
-    browser: Any, emulator: ServerThread, world: oauth_world.World, tmp_path: Path
-) -> None:
-    """An emulator with the default origin policy (no --cors-origin): the app on a loopback origin reaches the
-    login page through signInWithRedirect, as a developer's app does."""
-    # The same local CA and server key as the module's emulator, which the browser's SPKI flag trusts.
-    settings = Settings(
-        port=0, database=f"sqlite:///{tmp_path / 'emulator.db'}", tls_dir=emulator.settings.tls_dir
-    )
-    with ServerThread(settings, tls=True) as default:
-        oauth_world.load(default.emulator, tmp_path, world.app_url)
-        context = browser.new_context()
-        try:
-            opened = context.new_page()
-            domain = f"{default.tls_endpoint}/{world.domain}"
-            query = (
-                f"client_id={world.client_id}&response_type=code&scope=openid&"
-                f"redirect_uri={world.app_url.replace(':', '%3A').replace('/', '%2F')}"
-            )
-            opened.goto(world.app_url)
-            # What Amplify's openAuthSession does: location.href = https://<domain>/oauth2/authorize?...
-            with opened.expect_navigation(url="**/login?**"):
-                opened.evaluate(
-                    "(url) => { window.location.href = url; }", f"{domain}/oauth2/authorize?{query}"
-                )
-            assert _visible(opened, "#signInFormUsername").is_visible()
-        finally:
-            context.close()
