@@ -38,8 +38,10 @@ class World:
     app_url: str
 
 
-def load(emulator: object, tmp_path: Path, app_url: str) -> World:
-    """The pool, its domain, the client for ``app_url`` and the users, loaded into ``emulator``."""
+def load(emulator: object, tmp_path: Path, app_url: str, *more_app_urls: str) -> World:
+    """The pool, its domain, the client for ``app_url`` (and ``more_app_urls``) and the users, loaded into
+    ``emulator``."""
+    urls = ", ".join(f'"{url}"' for url in (app_url, *more_app_urls))
     text = f"""
 version: 1
 pools:
@@ -60,8 +62,8 @@ pools:
           AllowedOAuthFlowsUserPoolClient: true
           AllowedOAuthFlows: [code]
           AllowedOAuthScopes: [{", ".join(SCOPES)}]
-          CallbackURLs: ["{app_url}"]
-          LogoutURLs: ["{app_url}"]
+          CallbackURLs: [{urls}]
+          LogoutURLs: [{urls}]
           SupportedIdentityProviders: [COGNITO]
     users:
       - username: {ALICE["username"]}

@@ -102,22 +102,36 @@ def emulator(tmp_path_factory: pytest.TempPathFactory) -> Iterator[ServerThread]
 @pytest.fixture(scope="module")
 def world(emulator: ServerThread, pages: _Pages, bundle: bytes, tmp_path_factory) -> oauth_world.World:
     app_url = f"http://localhost:{pages.server_port}/"
-    loaded = oauth_world.load(emulator.emulator, tmp_path_factory.mktemp("world"), app_url)
-    config = {
-        "userPoolId": loaded.pool_id,
-        "userPoolClientId": loaded.client_id,
-        "userPoolEndpoint": emulator.endpoint,
-        "domain": f"{emulator.tls_endpoint.removeprefix('https://')}/{loaded.domain}",
-        "scopes": oauth_world.SCOPES,
-        "redirect": app_url,
+    by_host_url = f"{app_url}by-host/"
+    loaded = oauth_world.load(emulator.emulator, tmp_path_factory.mktemp("world"), app_url, by_host_url)
+    https_host = emulator.tls_endpoint.removeprefix("https://")
+    pages.files = {
+        # oauth.domain by path: 'localhost:<port>/<domain>' (the README's form)
+        "/": ("text/html", _app_page(loaded, emulator, f"{https_host}/{loaded.domain}", app_url)),
+        # oauth.domain by host name: '<prefix>.auth.<region>.localhost:<port>' (Chromium resolves *.localhost)
+        "/by-host/": (
+            "text/html",
+            _app_page(loaded, emulator, f"{loaded.domain}.auth.us-east-1.{https_host}", by_host_url),
+        ),
+        "/app.js": ("text/javascript", bundle),
     }
-    page = (
+    return loaded
+
+
+def _app_page(world: oauth_world.World, emulator: ServerThread, domain: str, redirect: str) -> bytes:
+    config = {
+        "userPoolId": world.pool_id,
+        "userPoolClientId": world.client_id,
+        "userPoolEndpoint": emulator.endpoint,
+        "domain": domain,
+        "scopes": oauth_world.SCOPES,
+        "redirect": redirect,
+    }
+    return (
         "<!doctype html><title>Redirect app</title>"
         f"<script>window.REDIRECT_APP = {json.dumps(config)};</script>"
         '<script src="/app.js"></script><h1>The app</h1>'
-    )
-    pages.files = {"/": ("text/html", page.encode()), "/app.js": ("text/javascript", bundle)}
-    return loaded
+    ).encode()
 
 
 @pytest.fixture(scope="module")
@@ -290,3 +304,23 @@ def test_a_browser_that_does_not_trust_the_ca_refuses_the_login_page(
             opened.goto(f"{emulator.tls_endpoint}/{world.domain}/login?client_id={world.client_id}")
     finally:
         untrusting.close()
+
+
+def test_sign_in_with_redirect_by_the_domains_host_name(
+    page: Any, emulator: ServerThread, world: oauth_world.World
+) -> None:
+    """oauth.domain as Cognito's own form, <prefix>.auth.<region> (here .localhost): the pages, the token
+    endpoint and /logout answer at the domain's root."""
+    app = f"{world.app_url}by-host/"
+    host_url = f"https://{world.domain}.auth.us-east-1.{emulator.tls_endpoint.removeprefix('https://')}"
+    page.goto(app)
+    page.evaluate("() => window.app.signIn()")
+    page.wait_for_url(f"{host_url}/login?**")
+    sign_in_on_the_login_page(page, oauth_world.ALICE["username"])
+    page.wait_for_url(f"{app}**")
+    _wait_for_event(page, "signInWithRedirect")
+    state = page.evaluate("() => window.app.state()")
+    assert state["user"]["username"] == "alice"
+    with page.expect_navigation(url=f"{app}**"):
+        page.evaluate("() => window.app.signOut()")
+    assert page.evaluate("() => window.app.signedIn()") is False
