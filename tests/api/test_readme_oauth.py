@@ -17,6 +17,7 @@ import pytest
 
 from emulator.config import Settings
 from emulator.testing import ServerThread
+from tests import real_clients
 
 ROOT = Path(__file__).resolve().parents[2]
 START, END = "<!-- oauth-curl:start -->", "<!-- oauth-curl:end -->"
@@ -35,7 +36,7 @@ def readme_block() -> str:
 def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[ServerThread, Path]]:
     for tool in ("bash", "curl", "python3"):
         if shutil.which(tool) is None:
-            pytest.skip(f"the README's walk-through needs {tool}")
+            real_clients.missing(f"the README's walk-through needs {tool} (apt-get install {tool})")
     folder = tmp_path_factory.mktemp("readme-oauth")
     settings = Settings(
         port=0,
