@@ -87,6 +87,16 @@ class LocalEmulator(EmulatorClient):
                 self._take_snapshot()
         return self
 
+    @property
+    def tls_endpoint(self) -> str | None:
+        """With ``LocalEmulator(tls=True)``: the HTTPS listener's ``https://localhost:<port>`` (else None)."""
+        return self._server.tls_endpoint if self._server is not None else None
+
+    @property
+    def ca_path(self) -> Path | None:
+        """With ``tls=True``: the local CA's certificate, to trust (``NODE_EXTRA_CA_CERTS``, ``verify=``)."""
+        return self._server.ca_path if self._server is not None else None
+
     def stop(self) -> None:
         self._snapshot = None
         if self._server is not None:

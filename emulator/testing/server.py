@@ -106,6 +106,7 @@ class ServerThread:
         if self._tmp is not None:
             shutil.rmtree(self._tmp, ignore_errors=True)
             self._tmp = None
+            self.settings.tls_dir = None  # a later ServerThread on these settings makes its own
 
     def __enter__(self) -> ServerThread:
         return self.start()

@@ -1,5 +1,7 @@
 """A pool with a domain, a resource server and OAuth clients, served over HTTPS by a ServerThread whose local CA
-the clients verify for real; shared by the OAuth endpoint tests (import the fixtures you use)."""
+the clients verify for real; shared by the OAuth endpoint tests. Registered as a plugin in tests/conftest.py:
+``tls_server`` (one HTTPS ServerThread per module), ``https`` (httpx on it, the CA verified; resets the
+emulator and its clock after the test) and ``oauth_world`` (a World)."""
 
 from __future__ import annotations
 
@@ -70,7 +72,9 @@ class World:
 
 
 @pytest.fixture
-def world(tls_server: ServerThread, https: httpx.Client) -> World:
+def oauth_world(tls_server: ServerThread, https: httpx.Client) -> World:
+    """The pool, domain, resource server, clients and user of the OAuth tests (a module aliases it as
+    ``world``)."""
     cognito = make_boto_client(tls_server.endpoint)
     pool = cognito.create_user_pool(PoolName="oauth")["UserPool"]["Id"]
     cognito.create_user_pool_domain(UserPoolId=pool, Domain=DOMAIN)

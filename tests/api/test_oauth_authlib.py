@@ -6,11 +6,17 @@ pages exist; the browser path is tested with them.)"""
 from __future__ import annotations
 
 import jwt
+import pytest
 from authlib.common.security import generate_token
 from authlib.integrations.httpx_client import OAuth2Client
 from authlib.oauth2.rfc7636 import create_s256_code_challenge
 
 from tests.api.oauth_world import APP, DOMAIN, World
+
+
+@pytest.fixture
+def world(oauth_world: World) -> World:
+    return oauth_world
 
 
 def test_authlib_code_flow_with_pkce_and_a_secret(https, world: World, tls_server):

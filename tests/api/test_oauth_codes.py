@@ -122,7 +122,7 @@ def test_plain_pkce_and_a_challenge_without_method_are_refused(server, app):
         )
 
 
-def test_scope_rules_at_authorize(server, app):
+def test_scope_rules_at_authorize(server, app, cognito):
     def granted(requested):  # type: ignore[no-untyped-def]
         def run(ctx):  # type: ignore[no-untyped-def]
             return scopes.granted_scopes(ctx, ctx.db.get(UserPoolClient, app["client"]), requested)
@@ -132,10 +132,13 @@ def test_scope_rules_at_authorize(server, app):
     assert granted(None) == ["openid", "email", "aws.cognito.signin.user.admin", "api/read"]
     assert granted("  ") == ["openid", "email", "aws.cognito.signin.user.admin", "api/read"]
     assert granted("openid api/read openid") == ["openid", "api/read"]
-    # Known but not enabled on the client: left out.
-    assert granted("openid phone profile") == ["openid"]
-    for bad in ("openid api/write", "openid nonsense", 'openid "quoted"', "phone"):
+    # Not enabled on the client (a standard scope, a custom one, an unknown one), malformed: invalid_scope.
+    for bad in ("openid phone", "openid api/write", "openid nonsense", 'openid "quoted"', "profile"):
         assert _error(lambda bad=bad: granted(bad)) == "invalid_scope"
+    # A custom scope its resource server no longer defines is inactive: left out, without an error.
+    cognito.update_resource_server(UserPoolId=app["pool"], Identifier="api", Name="api", Scopes=[])
+    assert granted("openid api/read") == ["openid"]
+    assert granted(None) == ["openid", "email", "aws.cognito.signin.user.admin"]
 
 
 def test_implicit_tokens_have_no_refresh_token_and_an_id_token_only_with_openid(server, app):

@@ -13,6 +13,12 @@ import pytest
 
 from tests.api.oauth_world import APP, DOMAIN, OTHER_APP, World
 
+
+@pytest.fixture
+def world(oauth_world: World) -> World:
+    return oauth_world
+
+
 TOKEN = f"/{DOMAIN}/oauth2/token"
 
 
@@ -62,6 +68,8 @@ def test_the_code_flow_with_pkce_as_amplify_sends_it(https, world: World):
     assert access["auth_time"] == identity["auth_time"]
     assert identity["nonce"] == "nonce-1" and identity["aud"] == world.public
     assert identity["cognito:username"] == "alice" and identity["email"] == "alice@example.com"
+    # openid with email: the ID token has the email attributes only (openid alone would give them all).
+    assert identity["email_verified"] is True and "name" not in identity and "phone_number" not in identity
     digest = hashlib.sha256(body["access_token"].encode()).digest()
     assert identity["at_hash"] == base64.urlsafe_b64encode(digest[:16]).rstrip(b"=").decode()
     # Signed with the pool's keys (its JWKS).
@@ -321,3 +329,14 @@ def test_get_client_token_is_the_client_credentials_grant_of_the_json_api(https,
         world.cognito.get_client_token(ClientId=world.confidential, Secret=world.confidential_secret)
     with pytest.raises(errors.ResourceNotFoundException):
         world.cognito.get_client_token(ClientId="1234567890abcdefghijklmnop", Secret="x" * 51)
+
+
+def test_the_id_token_of_openid_alone_has_every_readable_attribute(https, world: World):
+    code = world.code(scopes=["openid"])
+    body = post(
+        https,
+        {"grant_type": "authorization_code", "code": code, "client_id": world.public, "redirect_uri": APP},
+    ).json()
+    identity = claims(body["id_token"])
+    assert identity["name"] == "Alice Example" and identity["phone_number"] == "+15555550100"
+    assert identity["email"] == "alice@example.com"

@@ -13,6 +13,12 @@ from emulator.userpools.oauth import issue
 from emulator.userpools.triggers import targets
 from tests.api.oauth_world import APP, DOMAIN, World
 
+
+@pytest.fixture
+def world(oauth_world: World) -> World:
+    return oauth_world
+
+
 HANDLER = Path(__file__).parent / "data" / "oauth_pre_token.py"
 ARN = (
     "arn:aws:lambda:us-east-1:123456789012:function:oauthptg"  # short: emulator_state keys are 64 characters

@@ -9,6 +9,12 @@ import pytest
 
 from tests.api.oauth_world import APP, DOMAIN, ORIGIN, World
 
+
+@pytest.fixture
+def world(oauth_world: World) -> World:
+    return oauth_world
+
+
 TOKEN = f"/{DOMAIN}/oauth2/token"
 USERINFO = f"/{DOMAIN}/oauth2/userInfo"
 REVOKE = f"/{DOMAIN}/oauth2/revoke"

@@ -177,3 +177,16 @@ def test_chromium_accepts_the_certificate_by_its_spki_hash(tls_server: ServerThr
     assert '"status":"ok"' in trusted.stdout, trusted.stderr[-2000:]
     untrusted = subprocess.run([*base, url], capture_output=True, text=True, timeout=60)
     assert '"status":"ok"' not in untrusted.stdout
+
+
+def test_local_emulator_with_tls_restarts_on_a_fresh_ca():
+    from emulator.testing import LocalEmulator
+
+    emulator = LocalEmulator(tls=True)
+    for _ in range(2):
+        with emulator:
+            assert emulator.tls_endpoint and emulator.ca_path and emulator.ca_path.exists()
+            context = ssl.create_default_context(cafile=str(emulator.ca_path))
+            assert httpx.get(emulator.tls_endpoint + "/_emulator/health", verify=context).status_code == 200
+            used = emulator.ca_path
+        assert not used.exists()

@@ -2,14 +2,14 @@
 
 - ``granted_scopes(ctx, client, requested) -> list[str]``, for ``/oauth2/authorize`` (and ``/logout`` with
   ``redirect_uri``): ``requested`` is the raw ``scope`` parameter (space-separated; ``None`` or blank when
-  absent). Absent ⇒ every scope of the client's AllowedOAuthScopes. Otherwise each requested scope must be a
-  well-formed scope that exists (a standard one, ``openid email phone profile aws.cognito.signin.user.admin``,
-  or a ``<resource server identifier>/<scope name>`` of the pool), else ``OAuthError("invalid_scope")``; ones
-  that exist but are not enabled on the client are left out, and when nothing is left the answer is
-  ``invalid_scope`` too. Order: as requested, without repeats.
+  absent). Absent ⇒ every scope of the client's AllowedOAuthScopes. A requested scope that is malformed or
+  not one of the client's AllowedOAuthScopes ⇒ ``OAuthError("invalid_scope")`` ("If you request a scope that
+  you haven't associated with your app client ... authentication fails", developer guide, Scopes, M2M and
+  resource servers). A custom scope of the client whose resource server no longer defines it is inactive:
+  left out of the grant without an error, as Cognito does. Order: as requested, without repeats.
 - ``m2m_scopes(ctx, client, requested) -> list[str]``, for the client_credentials grant and GetClientToken:
-  custom scopes only; absent ⇒ every custom scope of the client; a requested scope that is not a custom
-  scope of the client ⇒ ``invalid_scope``.
+  custom scopes only; absent ⇒ every (active) custom scope of the client; a requested scope that is not a
+  custom scope of the client ⇒ ``invalid_scope``; nothing to grant ⇒ ``invalid_scope``.
 - ``client_scopes(client) -> list[str]``: AllowedOAuthScopes.
 
 ``OAuthError`` is ``emulator.userpools.oauth.errors.OAuthError`` (``.error`` is the OAuth error code).
@@ -43,31 +43,24 @@ def split(requested: str | None) -> list[str] | None:
     return list(dict.fromkeys(requested.split()))
 
 
-def _check_exist(ctx: Context, client: UserPoolClient, scopes: Iterable[str]) -> None:
-    custom: set[str] | None = None
-    for scope in scopes:
-        if not _SCOPE_TOKEN.match(scope):
-            raise OAuthError("invalid_scope")
-        if scope in STANDARD_SCOPES:
-            continue
-        if custom is None:
-            custom = resource_servers.custom_scopes(ctx, client.pool_id)
-        if scope not in custom:
-            raise OAuthError("invalid_scope")
+def _active(ctx: Context, client: UserPoolClient, wanted: Iterable[str]) -> list[str]:
+    """``wanted`` without the custom scopes that no resource server of the pool defines any more."""
+    wanted = list(wanted)
+    if all(scope in STANDARD_SCOPES for scope in wanted):
+        return wanted
+    defined = resource_servers.custom_scopes(ctx, client.pool_id)
+    return [scope for scope in wanted if scope in STANDARD_SCOPES or scope in defined]
 
 
 def granted_scopes(ctx: Context, client: UserPoolClient, requested: str | None) -> list[str]:
     allowed = client_scopes(client)
     wanted = split(requested)
     if wanted is None:
-        if not allowed:
+        return _active(ctx, client, allowed)
+    for scope in wanted:
+        if not _SCOPE_TOKEN.match(scope) or scope not in allowed:
             raise OAuthError("invalid_scope")
-        return allowed
-    _check_exist(ctx, client, wanted)
-    granted = [scope for scope in wanted if scope in allowed]
-    if not granted:
-        raise OAuthError("invalid_scope")
-    return granted
+    return _active(ctx, client, wanted)
 
 
 def custom_client_scopes(ctx: Context, client: UserPoolClient) -> list[str]:

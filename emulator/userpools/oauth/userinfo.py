@@ -3,11 +3,9 @@
 ``user_info(ctx, *, pool_id, access_token) -> dict`` checks the token as the self-service APIs do (signature,
 expiry on the emulator's clock, revocation, the user still enabled) and wants the ``openid`` scope in it
 (tokens of the JSON API carry only ``aws.cognito.signin.user.admin``, and M2M tokens belong to no user);
-else ``OAuthError("invalid_token", status=401)``. The claims, as the developer guide lists them per scope:
-``sub`` and ``username`` always; with ``openid`` alone every attribute the client may read
-(ReadAttributes); with ``profile`` the OIDC profile attributes and custom attributes, with ``email``
-``email``/``email_verified``, with ``phone`` ``phone_number``/``phone_number_verified``. Values are the
-stored strings (``"true"``, not true).
+else ``OAuthError("invalid_token", status=401)``. The claims: ``sub`` and ``username`` always, and the
+attributes the client may read (ReadAttributes) that the token's scopes let out
+(emulator.userpools.tokens.scope_claims). Values are the stored strings (``"true"``, not true).
 """
 
 from __future__ import annotations
@@ -20,36 +18,9 @@ from emulator.store.models import UserPool
 from emulator.userpools import tokens, users
 from emulator.userpools.oauth.errors import OAuthError
 from emulator.userpools.oauth.scopes import OPENID
+from emulator.userpools.tokens import scope_claims
 
 INVALID_TOKEN = "Access token is expired, disabled, or deleted, or the user has globally signed out."
-PROFILE = (
-    "name",
-    "family_name",
-    "given_name",
-    "middle_name",
-    "nickname",
-    "preferred_username",
-    "profile",
-    "picture",
-    "website",
-    "gender",
-    "birthdate",
-    "zoneinfo",
-    "locale",
-    "updated_at",
-)
-EMAIL = ("email", "email_verified")
-PHONE = ("phone_number", "phone_number_verified")
-
-
-def _wanted(scopes: set[str], name: str) -> bool:
-    if not scopes & {"profile", "email", "phone"}:
-        return True  # openid alone: everything the client may read
-    if "profile" in scopes and (name in PROFILE or name.startswith("custom:")):
-        return True
-    if "email" in scopes and name in EMAIL:
-        return True
-    return "phone" in scopes and name in PHONE
 
 
 def user_info(ctx: Context, *, pool_id: str, access_token: str) -> dict[str, Any]:
@@ -64,7 +35,7 @@ def user_info(ctx: Context, *, pool_id: str, access_token: str) -> dict[str, Any
     for name, value in users.attribute_map(who.user).items():
         if name == "sub" or name.startswith("dev:") or (readable and name not in readable):
             continue
-        if _wanted(scopes, name):
+        if scope_claims.allows(scopes, name):
             info[name] = value
     info["username"] = who.user.username
     return info

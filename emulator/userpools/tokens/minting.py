@@ -26,6 +26,7 @@ from emulator.store.models import (
 )
 from emulator.userpools import pools, users
 from emulator.userpools.tokens.keys import LoadedKey, issuer, pool_keys
+from emulator.userpools.tokens.scope_claims import allows as scope_allows
 
 ACCESS_TOKEN_SCOPE = "aws.cognito.signin.user.admin"
 
@@ -184,7 +185,14 @@ def mint(
     if group_names:
         id_claims["cognito:groups"] = group_names
     id_claims.update(_role_claims(groups))
-    id_claims.update(_attribute_claims(client, _user_attributes(user)))
+    attribute_claims = _attribute_claims(client, _user_attributes(user))
+    if oauth is not None:  # the ID token of the OAuth endpoints: the attributes its scopes let out
+        attribute_claims = {
+            name: value
+            for name, value in attribute_claims.items()
+            if name == "identities" or scope_allows(oauth.scopes, name)
+        }
+    id_claims.update(attribute_claims)
     id_claims["iss"] = iss
     id_claims["cognito:username"] = user.username
     if revocable:
