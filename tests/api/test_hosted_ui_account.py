@@ -130,3 +130,36 @@ def test_sign_up_is_refused_where_only_administrators_create_users(server, cogni
         assert refused.status_code == 400 and "SignUp is not permitted for this user pool" in refused.text
     finally:
         browser.close()
+
+
+def test_sign_up_where_the_email_is_the_username(server, cognito, http, tls_endpoint):
+    world = make_world(
+        cognito,
+        tls_endpoint,
+        domain="email-names-ui",
+        pool={"UsernameAttributes": ["email"], "AutoVerifiedAttributes": ["email"]},
+    )
+    browser = browser_for(server, world)
+    try:
+        page = browser.get("signup", **world.authorize_params())
+        assert 'for="signUpFormUsername">Email<' in page.text
+        assert "requiredAttributes[email]" not in page.text
+        confirm = browser.submit(page, {"username": "sue@example.com", "password": PASSWORD})
+        assert confirm.status_code == 200, confirm.text
+        sub = cognito.list_users(UserPoolId=world.pool_id)["Users"][0]["Username"]
+        done = browser.submit(confirm, {"code": last_code(http, username=sub)})
+        assert redeem(server, world.client_id, code_of(done))["username"] == sub
+    finally:
+        browser.close()
+
+
+def test_confirming_after_the_sign_up_session_expired_still_signs_in(server, http, browser, world):
+    from emulator.http import clock_api
+
+    page = _signup_page(browser, world)
+    confirm = browser.submit(
+        page, {"username": "slow", "password": PASSWORD, "requiredAttributes[email]": "slow@example.com"}
+    )
+    clock_api.advance(server.emulator, 30 * 60)  # the code is good for a day, the sign-up's Session is not
+    done = browser.submit(confirm, {"code": last_code(http, username="slow")})
+    assert redeem(server, world.client_id, code_of(done))["username"] == "slow"

@@ -14,9 +14,7 @@ from urllib.parse import parse_qs, urlsplit
 import pyotp
 import pytest
 
-from emulator.crypto import local_ca
 from emulator.http import clock_api
-from emulator.http import tls as tls_setup
 from tests import real_clients
 from tests.api import hosted_ui_world
 from tests.api.hosted_ui_world import make_world, redeem
@@ -42,8 +40,7 @@ def chromium(server) -> Iterator[Any]:  # type: ignore[no-untyped-def]
     executable = real_clients.chromium()
     playwright_api = real_clients.playwright_sync_api()
     # Trust the emulator's certificate only (its SPKI), as `cognito-emulator ca` tells Chromium users to.
-    certificate = tls_setup.certificate(server.settings)
-    spki = local_ca.spki_hash(certificate.cert.read_bytes())
+    spki = server.spki_hash()
     with playwright_api.sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=executable, args=[*BROWSER_ARGS, f"--ignore-certificate-errors-spki-list={spki}"]
@@ -177,6 +174,40 @@ def test_an_apps_cross_site_navigation_reaches_the_login_page(server, cognito, c
         page.click("input[name=signInSubmitButton]")
         back = _code(page, app_callback)
         assert redeem(server, world.client_id, back["code"], app_callback)["username"] == "dave"
+        assert errors == []
+    finally:
+        context.close()
+
+
+def test_logout_in_chromium_ends_the_session(server, cognito, chromium, app_callback):
+    signed_out = app_callback.rsplit("/", 1)[0] + "/signed-out"
+    world = make_world(
+        cognito,
+        server.tls_endpoint,
+        domain="chromium-logout",
+        CallbackURLs=[app_callback],
+        LogoutURLs=[signed_out],
+    )
+    make_user(cognito, world.pool_id, "erin")
+    params = "&".join(
+        f"{key}={value}" for key, value in world.authorize_params(redirect_uri=app_callback).items()
+    )
+    authorize = f"{world.base}/oauth2/authorize?{params}".replace(" ", "+")
+    context, page, errors = _open(chromium, authorize)
+    try:
+        page.fill("#signInFormUsername", "erin")
+        page.fill("#signInFormPassword", PASSWORD)
+        page.click("input[name=signInSubmitButton]")
+        _code(page, app_callback)
+        page.goto(authorize)
+        _code(page, app_callback)  # signed in: straight back
+        page.goto(f"{world.base}/logout?client_id={world.client_id}&logout_uri={signed_out}")
+        page.wait_for_selector("#app")
+        assert page.url == signed_out
+        assert not [item for item in context.cookies() if item["name"] == "cognito"]
+        page.goto(authorize)
+        page.wait_for_selector("#signInFormUsername")
+        assert urlsplit(page.url).path == "/chromium-logout/login"
         assert errors == []
     finally:
         context.close()

@@ -174,3 +174,31 @@ def test_the_code_flow_with_pkce_end_to_end_through_the_token_endpoint(server, c
         },
     )
     assert replay.status_code == 400 and replay.json()["error"] == "invalid_grant"
+
+
+def test_a_client_with_a_secret_signs_in_on_the_page(server, cognito, tls_endpoint):
+    world = make_world(cognito, tls_endpoint, domain="secret-client-ui", GenerateSecret=True)
+    make_user(cognito, world.pool_id, "sid")
+    browser = browser_for(server, world)
+    try:
+        assert (
+            redeem(server, world.client_id, code_of(sign_in(browser, world, "sid", PASSWORD)))["username"]
+            == "sid"
+        )
+    finally:
+        browser.close()
+
+
+def test_a_user_whose_password_was_reset_goes_to_the_forgot_password_page(cognito, browser, world):
+    cognito.admin_reset_user_password(UserPoolId=world.pool_id, Username="alice")
+    response = sign_in(browser, world, "alice", PASSWORD)
+    assert response.status_code == 302
+    assert "/forgotpassword?" in response.headers["location"]
+    page = browser.follow(response)
+    assert forms_of(page.text)[0].fields["username"] == "alice"
+
+
+def test_a_disabled_user_gets_the_engines_message(cognito, browser, world):
+    cognito.admin_disable_user(UserPoolId=world.pool_id, Username="alice")
+    page = sign_in(browser, world, "alice", PASSWORD)
+    assert page.status_code == 400 and "User is disabled." in page.text

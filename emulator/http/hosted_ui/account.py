@@ -13,7 +13,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from emulator.protocol.context import Context
-from emulator.protocol.errors import CognitoError
+from emulator.protocol.errors import CognitoError, NotAuthorizedException
 from emulator.store.models import UserPool
 from emulator.userpools import users
 from emulator.userpools.oauth import hosted_signin
@@ -261,8 +261,14 @@ async def confirm_post(request: Request) -> Response:
             )
         body = {**_client_body(state, username), "ConfirmationCode": fields.get("code", "").strip()}
         if hidden["session"]:
-            body["Session"] = hidden["session"]
-        result = await site.call(request, "ConfirmSignUp", body)
+            try:
+                result = await site.call(request, "ConfirmSignUp", {**body, "Session": hidden["session"]})
+            except NotAuthorizedException:
+                # The sign-up's Session expired while the user read their mail: the code alone still confirms
+                # (ConfirmSignUp then hands out a Session of its own).
+                result = await site.call(request, "ConfirmSignUp", body)
+        else:
+            result = await site.call(request, "ConfirmSignUp", body)
     except CognitoError as error:
         return await flow.respond(
             request,
