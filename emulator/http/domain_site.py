@@ -19,7 +19,8 @@ The routes see paths relative to the domain's root (``/oauth2/token``, ``/login`
 is moved into the ASGI ``root_path``, so ``request.url`` stays the full URL the client used and
 ``request.url_for`` builds URLs under the prefix.
 
-What an endpoint gets: ``request.state.pool_domain``, a ``PoolDomain`` with
+What an endpoint gets: ``request.state.pool_domain``, a ``PoolDomain`` (``emulator.http.pool_domain``, which
+routes may import; this module imports the routes) with
 ``domain`` (the stored Domain), ``pool_id``, ``region`` (the pool's), ``custom`` (a custom domain),
 ``managed_login_version`` (1 classic hosted UI, 2 managed login) and ``base_url``: the domain's root as this
 client reached it, without a trailing slash (``https://localhost:9230/my-app`` or
@@ -31,7 +32,6 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
 
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
@@ -43,6 +43,7 @@ from emulator.engine.core import Emulator
 from emulator.http import hosted_ui, oauth
 from emulator.http.guard.hosts import split_host
 from emulator.http.guard.origins import is_loopback_host
+from emulator.http.pool_domain import PoolDomain
 from emulator.userpools import domains
 from emulator.userpools.domains import ServedDomain
 
@@ -52,18 +53,6 @@ log = logging.getLogger("emulator")
 _CANDIDATE = re.compile(r"^[a-z0-9][a-z0-9.\-]{0,252}$")
 # First path segments of the server's own routes that a domain prefix could also spell.
 RESERVED_SEGMENTS = frozenset({"console"})
-
-
-@dataclass(frozen=True, slots=True)
-class PoolDomain:
-    """``request.state.pool_domain`` on every route of a domain (see the module docstring)."""
-
-    domain: str
-    pool_id: str
-    region: str
-    custom: bool
-    managed_login_version: int
-    base_url: str
 
 
 async def _server_error(request: Request, exc: Exception) -> Response:
