@@ -141,6 +141,8 @@ def test_sign_up_where_the_email_is_the_username(server, cognito, http, tls_endp
     )
     browser = browser_for(server, world)
     try:
+        login = open_login(browser, world)
+        assert 'for="signInFormUsername">Email<' in login.text
         page = browser.get("signup", **world.authorize_params())
         assert 'for="signUpFormUsername">Email<' in page.text
         assert "requiredAttributes[email]" not in page.text

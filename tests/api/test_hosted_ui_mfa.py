@@ -180,3 +180,27 @@ def test_a_refused_email_address_shows_the_email_setup_page_again(server, cognit
     again = browser.submit(setup, {"email": "not an address"})
     assert again.status_code == 400, again.text
     assert 'name="email"' in again.text
+
+
+def test_a_new_password_page_asks_for_the_missing_required_attributes(server, cognito, tls_endpoint):
+    world = make_world(
+        cognito,
+        tls_endpoint,
+        domain="required-attributes-ui",
+        pool={"Schema": [{"Name": "name", "AttributeDataType": "String", "Required": True, "Mutable": True}]},
+    )
+    cognito.admin_create_user(
+        UserPoolId=world.pool_id, Username="rita", TemporaryPassword="Temp0rary!", MessageAction="SUPPRESS"
+    )
+    browser = browser_for(server, world)
+    try:
+        page = sign_in(browser, world, "rita", "Temp0rary!")
+        assert 'name="userAttributes.name"' in page.text
+        missing = browser.submit(page, {"new_password": "N3w-Passw0rd!", "userAttributes.name": ""})
+        assert missing.status_code == 400 and "userAttributes.name" in missing.text
+        done = browser.submit(missing, {"new_password": "N3w-Passw0rd!", "userAttributes.name": "Rita"})
+        assert redeem(server, world.client_id, code_of(done))["username"] == "rita"
+        user = cognito.admin_get_user(UserPoolId=world.pool_id, Username="rita")
+        assert {"Name": "name", "Value": "Rita"} in user["UserAttributes"]
+    finally:
+        browser.close()

@@ -49,8 +49,14 @@ class _Lambda(BaseHTTPRequestHandler):
                 else "RESET_REQUIRED",
                 "messageAction": "SUPPRESS",
             }
+        headers = {}
+        if event["triggerSource"].startswith("TokenGeneration_") and event["userName"] == "tokenless":
+            event = {"errorMessage": "no tokens for you", "errorType": "Refused"}
+            headers["X-Amz-Function-Error"] = "Unhandled"
         payload = json.dumps(event).encode()
         self.send_response(200)
+        for key, value in headers.items():
+            self.send_header(key, value)
         self.send_header("Content-Length", str(len(payload)))
         self.end_headers()
         self.wfile.write(payload)
@@ -143,3 +149,21 @@ def test_forgot_password_fires_the_forgot_password_sources(http, browser, world,
     )
     assert "Your password has been changed" in login.text
     assert _sources(recorder)[-1] == "PostConfirmation_ConfirmForgotPassword"
+
+
+def test_a_failing_pre_token_function_goes_back_to_the_app_as_invalid_request(
+    cognito, browser, world, recorder
+):
+    from tests.api.hosted_ui_browser import query_of
+    from tests.helpers import make_user
+
+    make_user(cognito, world.pool_id, "tokenless", attributes={"email": "t@example.com"})
+    response = sign_in(browser, world, "tokenless", PASSWORD, response_type="token")
+    assert response.status_code == 302, response.text
+    location = response.headers["location"]
+    assert location.startswith(REDIRECT + "?")
+    query = query_of(location)
+    assert query["error"] == "invalid_request" and query["state"] == "st-123"
+    assert "no tokens for you" in query["error_description"]
+    assert "TokenGeneration_HostedAuth" in _sources(recorder)
+    assert "cognito" not in browser.cookies  # no session for a sign-in that gave the app nothing

@@ -48,17 +48,6 @@ def _required_attributes(pool: UserPool) -> list[dict[str, str]]:
     return required
 
 
-def _username_label(pool: UserPool) -> str:
-    names = users.username_attributes(pool)
-    if names == ["email"]:
-        return "Email"
-    if names == ["phone_number"]:
-        return "Phone number"
-    if names:
-        return "Email or phone number"
-    return "Username"
-
-
 def _signup_answer(
     request: Request, state: Checked, values: dict[str, str], error: str | None = None
 ) -> Answer:
@@ -71,7 +60,7 @@ def _signup_answer(
             "action": site.page_url(request, "signup", given),
             "login_url": site.page_url(request, "login", given),
             "attributes": _required_attributes(state.pool),
-            "username_label": _username_label(state.pool),
+            "username_label": flow.username_label(state.pool),
             "values": values,
             "error": error,
         },

@@ -6,8 +6,10 @@ pages of the engine's challenges (MFA codes, MFA choice, MFA setup, new password
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 from urllib.parse import quote
 
@@ -19,7 +21,7 @@ from starlette.responses import RedirectResponse, Response
 from emulator.protocol.context import Context
 from emulator.protocol.errors import CognitoError
 from emulator.store.models import User, UserPool
-from emulator.userpools import tokens
+from emulator.userpools import tokens, users
 from emulator.userpools.oauth import hosted_grant
 from emulator.userpools.oauth import sessions as browser_sessions
 from emulator.userpools.oauth.authorize_request import (
@@ -33,6 +35,7 @@ from emulator.userpools.oauth.hosted_signin import Next
 
 from . import render, site
 
+log = logging.getLogger("emulator.hosted_ui")
 MFA_NAMES = {"SMS_MFA": "SMS", "SOFTWARE_TOKEN_MFA": "Authenticator app (TOTP)", "EMAIL_OTP": "Email"}
 INVALID_CSRF = "The form has expired or was not sent by this page. Reload the page and try again."
 
@@ -96,13 +99,37 @@ def attempt(ctx: Context, work: Callable[[], Answer], failed: Callable[[CognitoE
         return failed(error)
 
 
+def grant(ctx: Context, state: Checked, user: User, auth_time: datetime) -> Answer:
+    """The app's code (or implicit tokens); a failure on the way (a PreTokenGeneration function that fails, for
+    the implicit flow) goes back to the app as ``invalid_request`` with its description, anything unexpected as
+    ``server_error``: the redirect_uri is a registered one by now."""
+    request = state.request
+    try:
+        return Answer(granted=hosted_grant.grant(ctx, request, user, auth_time))
+    except CognitoError as error:
+        # Raised before anything of the grant was written (the trigger runs first): the sign-in's own changes
+        # (a new TOTP device, the reset lockout count) stay.
+        refusal = ErrorRedirect(request.redirect_uri, "invalid_request", request.state, error.message or None)
+    except Exception:
+        log.exception("internal error answering an authorize request")
+        ctx.db.rollback()
+        refusal = ErrorRedirect(request.redirect_uri, "server_error", request.state)
+    return Answer(redirect=hosted_grant.error_redirect(refusal))
+
+
 def signed_in(ctx: Context, request: Request, state: Checked, user: User) -> Answer:
     """A completed sign-in: a new domain session (the browser's last one ends) and the app's code."""
-    value = browser_sessions.create(
-        ctx, state.pool, state.request.client, user, auth_time=ctx.now, previous=site.session_cookie(request)
-    )
-    granted = hosted_grant.grant(ctx, state.request, user, ctx.now)
-    return Answer(granted=granted, session_cookie=value)
+    answer = grant(ctx, state, user, ctx.now)
+    if answer.granted is not None:
+        answer.session_cookie = browser_sessions.create(
+            ctx,
+            state.pool,
+            state.request.client,
+            user,
+            auth_time=ctx.now,
+            previous=site.session_cookie(request),
+        )
+    return answer
 
 
 def after(ctx: Context, request: Request, state: Checked, result: Next) -> Answer:
@@ -142,6 +169,18 @@ def csrf_refused(request: Request) -> Response:
 
 
 # --- the login page ------------------------------------------------------------------------------------
+def username_label(pool: UserPool) -> str:
+    """What the pool's users sign in with, as the pages name it."""
+    names = users.username_attributes(pool)
+    if names == ["email"]:
+        return "Email"
+    if names == ["phone_number"]:
+        return "Phone number"
+    if names:
+        return "Email or phone number"
+    return "Username"
+
+
 def login_answer(
     request: Request,
     state: Checked,
@@ -161,6 +200,7 @@ def login_answer(
             "forgot_url": site.page_url(request, "forgotpassword", given),
             "signup_url": site.page_url(request, "signup", given) if allow_sign_up else None,
             "username": username if username is not None else state.request.login_hint,
+            "username_label": username_label(state.pool),
             "error": error,
             "notice": notice,
         },

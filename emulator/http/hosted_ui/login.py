@@ -37,7 +37,7 @@ async def authorize(request: Request) -> Response:
     def then(ctx: Context, state: Checked) -> Answer:
         live = browser_sessions.live(ctx, cookie, state.pool, state.request.client, state.request.provider)
         if live is not None and not state.request.always_login:
-            return Answer(granted=hosted_grant.grant(ctx, state.request, live.user, live.auth_time))
+            return flow.grant(ctx, state, live.user, live.auth_time)
         if state.request.prompt == "none":
             error = hosted_grant.ErrorRedirect(
                 state.request.redirect_uri, "login_required", state.request.state
@@ -54,7 +54,10 @@ async def login_page(request: Request) -> Response:
     def then(ctx: Context, state: Checked) -> Answer:
         return flow.login_answer(request, state)
 
-    return await flow.respond(request, await site.run(request, flow.checked(request, _query(request), then)))
+    answer = await site.run(
+        request, flow.checked(request, _query(request), then), name="HostedLogin", write=False
+    )
+    return await flow.respond(request, answer)
 
 
 async def login_post(request: Request) -> Response:
