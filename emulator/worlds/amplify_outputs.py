@@ -17,15 +17,20 @@ that pool and client with the same ids, so an app configured with ``Amplify.conf
   ``identity_pool_id``                    the identity pool (Cognito Identity), same id, with the user pool and
                                           client as its provider, and the roles defineAuth deploys
   ``unauthenticated_identities_enabled``  guests allowed in that identity pool
+  ``oauth``                               the pool's domain (the first label of ``oauth.domain``) and the
+                                          client's OAuth settings: ``response_type`` code (or token: the
+                                          implicit flow), ``scopes``, ``redirect_sign_in_uri`` (CallbackURLs),
+                                          ``redirect_sign_out_uri`` (LogoutURLs), Cognito's own login page
 
 The rest is what ``defineAuth`` deploys by default: case-insensitive usernames; an app client without a
 secret whose flows are SRP, custom auth and refresh (as the CDK UserPoolClient default), with
 PreventUserExistenceErrors and token revocation enabled.
 
+
 The app adds ``identityPoolEndpoint`` too (``Auth.Cognito.identityPoolEndpoint``, the same URL) for
-``fetchAuthSession()``'s credentials. Not emulated (yet): ``oauth`` (the hosted UI and OAuth endpoints of the
-pool's domain). The start says so in a warning (``not_emulated``), with what the app will see, since Amplify
-then calls the real AWS and fails with an opaque NetworkError.
+``fetchAuthSession()``'s credentials. Not emulated (yet): ``oauth.identity_providers`` (federation with Google & co.). The start says so in a
+warning (``not_emulated``), with what the app will see, since Amplify then calls the real AWS and fails with an
+opaque NetworkError.
 
 The pool is built as a fixture (emulator.worlds.fixtures), so loading is idempotent: every start and every reset
 puts the pool, client and groups back as the file declares, and leaves the pool's users alone.
@@ -87,6 +92,9 @@ _PASSWORD_RULES = {
 # Amplify deploys a role for SMS; the emulator only needs a well-formed one (nothing is sent).
 _SMS_ROLE = "arn:aws:iam::{account}:role/amplify-auth-sms-role"
 DEFAULT_AUTH_FLOWS = ["ALLOW_USER_SRP_AUTH", "ALLOW_CUSTOM_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"]
+# What defineAuth's loginWith.externalProviders grants when it names no scopes.
+_DEFAULT_SCOPES = ("phone", "email", "openid", "profile", "aws.cognito.signin.user.admin")
+_RESPONSE_TYPES = {"code": "code", "token": "implicit"}
 
 
 class AmplifyOutputsError(fixtures.FixtureError):
@@ -105,12 +113,13 @@ def not_emulated(outputs: dict[str, Any]) -> list[str]:
         return []
     found = []
     oauth = auth.get("oauth")
-    if oauth:
-        domain = oauth.get("domain") if isinstance(oauth, dict) else None
-        where = f" opens {domain}, the real Cognito domain," if domain else " has no domain to open and"
+    providers = oauth.get("identity_providers") if isinstance(oauth, dict) else None
+    if isinstance(providers, list) and providers:
+        named = ", ".join(str(provider) for provider in providers)
         found.append(
-            "auth.oauth (hosted UI, social sign-in) is not emulated: signInWithRedirect()"
-            f"{where} which does not know the emulator's users; use signIn() instead"
+            f"auth.oauth.identity_providers ({named}) is not emulated (no federation yet): "
+            "signInWithRedirect({ provider }) is refused by the emulator's /oauth2/authorize; "
+            "signInWithRedirect() without a provider opens the pool's own login page"
         )
     return found
 
@@ -254,32 +263,95 @@ def to_fixture(outputs: dict[str, Any], source: str, *, account_id: str = "12345
     if flow_type == "USER_PASSWORD_AUTH":
         flows.insert(1, "ALLOW_USER_PASSWORD_AUTH")
     identity_pools = _identity_pools(auth, pool_id, client_id, region, source, account_id, problem)
+    client_settings: dict[str, Any] = {
+        "ExplicitAuthFlows": flows,
+        "PreventUserExistenceErrors": "ENABLED",
+        "EnableTokenRevocation": True,
+    }
+    domain, oauth_settings = _oauth(auth.get("oauth"), problem)
+    client_settings.update(oauth_settings)
     if problems:
         raise AmplifyOutputsError(source, problems)
-    return {
-        "version": 1,
-        **({"identity_pools": identity_pools} if identity_pools else {}),
-        "pools": [
-            {
-                "id": pool_id,
-                "name": _pool_name(source),
-                "settings": settings,
-                "mfa": mfa,
-                "clients": [
-                    {
-                        "id": client_id,
-                        "name": "amplify-app-client",
-                        "settings": {
-                            "ExplicitAuthFlows": flows,
-                            "PreventUserExistenceErrors": "ENABLED",
-                            "EnableTokenRevocation": True,
-                        },
-                    }
-                ],
-                "groups": groups,
-            }
-        ],
+    pool: dict[str, Any] = {
+        "id": pool_id,
+        "name": _pool_name(source),
+        "settings": settings,
+        "mfa": mfa,
     }
+    if domain is not None:
+        pool["domain"] = domain
+    pool["clients"] = [{"id": client_id, "name": "amplify-app-client", "settings": client_settings}]
+    pool["groups"] = groups
+    return {"version": 1, **({"identity_pools": identity_pools} if identity_pools else {}), "pools": [pool]}
+
+
+def domain_prefix(domain: str) -> str:
+    """The pool domain the emulator serves for an outputs' ``oauth.domain``: its first label
+    (``my-app.auth.eu-west-1.amazoncognito.com`` -> ``my-app``)."""
+    return domain.split(".", 1)[0].strip().lower()
+
+
+def domain_note(settings: Any, prefix: str) -> str:
+    """Where signInWithRedirect finds the pool's domain: what the app's ``oauth.domain`` must say instead of
+    the real Cognito domain that the outputs name."""
+    if settings.tls_base_url:
+        served = f"{settings.tls_base_url.removeprefix('https://')}/{prefix}"
+        return f"domain {prefix} for signInWithRedirect: set oauth.domain to '{served}' in Amplify.configure"
+    return (
+        f"domain {prefix} for signInWithRedirect: start with --tls (Amplify opens https:// + oauth.domain), "
+        f"then set oauth.domain to 'localhost:{settings.tls_port}/{prefix}' in Amplify.configure"
+    )
+
+
+def _oauth(oauth: Any, problem: Any) -> tuple[str | None, dict[str, Any]]:
+    """The pool domain and the app client's OAuth settings of an ``auth.oauth`` section (what ``defineAuth``
+    with ``loginWith.externalProviders`` deploys): the code (or implicit) flow, the scopes, the callback and
+    sign-out URLs, Cognito's own login page as the identity provider."""
+    if oauth is None:
+        return None, {}
+    if not isinstance(oauth, dict):
+        problem("auth.oauth", "must be an object")
+        return None, {}
+    domain = oauth.get("domain")
+    prefix = None
+    if not isinstance(domain, str) or not domain_prefix(domain):
+        problem("auth.oauth.domain", f"must be the user pool's domain name, not {domain!r}")
+    else:
+        prefix = domain_prefix(domain)
+
+    def urls(key: str, *, required: bool) -> list[str]:
+        value = oauth.get(key)
+        if value is None and not required:
+            return []
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value) or not value:
+            problem(f"auth.oauth.{key}", "must be a non-empty list of URLs")
+            return []
+        return list(value)
+
+    scopes = oauth.get("scopes", list(_DEFAULT_SCOPES))
+    if not isinstance(scopes, list) or not scopes or not all(isinstance(item, str) for item in scopes):
+        problem("auth.oauth.scopes", "must be a non-empty list of strings")
+        scopes = []
+    response_type = oauth.get("response_type", "code")
+    if response_type not in _RESPONSE_TYPES:
+        problem("auth.oauth.response_type", f"{response_type!r} is not one of code, token")
+        response_type = "code"
+    settings: dict[str, Any] = {
+        "AllowedOAuthFlowsUserPoolClient": True,
+        "AllowedOAuthFlows": [_RESPONSE_TYPES[response_type]],
+        "AllowedOAuthScopes": list(scopes),
+        "CallbackURLs": urls("redirect_sign_in_uri", required=True),
+        "SupportedIdentityProviders": ["COGNITO"],
+    }
+    sign_out = urls("redirect_sign_out_uri", required=False)
+    if sign_out:
+        settings["LogoutURLs"] = sign_out
+    providers = oauth.get("identity_providers")
+    if providers is not None and (
+        not isinstance(providers, list) or not all(isinstance(item, str) for item in providers)
+    ):
+        problem("auth.oauth.identity_providers", "must be a list of strings")
+    return prefix, settings
 
 
 def _identity_pools(
@@ -374,4 +446,6 @@ def install(emulator: Emulator, path: str | Path, *, load_now: bool = True) -> N
             pool["clients"][0]["id"],
             f", identity pool {identity}" if identity else "",
         )
+        if pool.get("domain"):
+            log.info("amplify outputs %s: %s", path, domain_note(emulator.settings, pool["domain"]))
     emulator.after_reset.append(ResetHook(reload, lambda: files_digest([resolved])))

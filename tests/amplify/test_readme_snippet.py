@@ -36,13 +36,13 @@ TSCONFIG = {
 }
 
 
-def readme_snippet() -> str:
-    """The first ```ts block of the README's Amplify Gen 2 section."""
+def readme_snippet(heading: str = SECTION, language: str = "ts") -> str:
+    """The first ```ts (or ``language``) block of the README's section ``heading``."""
     text = README.read_text(encoding="utf-8")
-    assert SECTION in text, f"README.md has no {SECTION!r} section"
-    section = text.split(SECTION, 1)[1].split("\n## ", 1)[0]
-    found = re.search(r"^```ts\n(.*?)^```$", section, re.S | re.M)
-    assert found, f"the {SECTION!r} section of README.md has no ```ts block"
+    assert heading in text, f"README.md has no {heading!r} section"
+    section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+    found = re.search(rf"^```{language}\n(.*?)^```$", section, re.S | re.M)
+    assert found, f"the {heading!r} section of README.md has no ```{language} block"
     return found.group(1)
 
 
@@ -55,7 +55,7 @@ def tsc() -> Path:
 def compile_app(tmp_path: Path, source: str) -> subprocess.CompletedProcess[str]:
     """``source`` as an app's src/main.ts next to amplify_outputs.json, checked with tsc --strict --noEmit."""
     compiler = tsc()
-    (tmp_path / "src").mkdir()
+    (tmp_path / "src").mkdir(parents=True)
     (tmp_path / "src" / "main.ts").write_text(source, encoding="utf-8")
     shutil.copy(OUTPUTS, tmp_path / "amplify_outputs.json")
     (tmp_path / "tsconfig.json").write_text(json.dumps(TSCONFIG), encoding="utf-8")
@@ -74,6 +74,28 @@ def test_the_readme_snippet_type_checks_under_strict(tmp_path: Path) -> None:
     assert result.returncode == 0, (
         f"tsc --strict rejects the README's snippet:\n{result.stdout}{result.stderr}"
     )
+
+
+REDIRECT_SECTION = "## signInWithRedirect"
+
+
+def test_the_redirect_snippets_type_check_under_strict(tmp_path: Path) -> None:
+    """The signInWithRedirect section's two snippets: the oauth config (a ```js block, checked as TypeScript
+    too: every key must be one Amplify knows) and the amplify_outputs.json variant that replaces the domain."""
+    configure = "import { Amplify } from 'aws-amplify';\n" + readme_snippet(REDIRECT_SECTION, "js")
+    assert "domain: 'localhost:9230/demo-login'" in configure
+    result = compile_app(tmp_path / "js", configure)
+    assert result.returncode == 0, (
+        f"tsc --strict rejects the README's oauth config:\n{result.stdout}{result.stderr}"
+    )
+    outputs = readme_snippet(REDIRECT_SECTION, "ts")
+    result = compile_app(tmp_path / "ts", outputs)
+    assert result.returncode == 0, (
+        f"tsc --strict rejects the README's outputs snippet:\n{result.stdout}{result.stderr}"
+    )
+    # A key Amplify does not know fails the check (it can fail).
+    result = compile_app(tmp_path / "bad", configure.replace("redirectSignOut:", "redirectSignOutUrl:"))
+    assert result.returncode != 0
 
 
 def test_strict_checking_catches_the_mistakes_a_snippet_can_make(tmp_path: Path) -> None:

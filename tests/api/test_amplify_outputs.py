@@ -306,24 +306,107 @@ def test_serve_flag(tmp_path):
     assert "identity pool eu-west-1:3f6b7c1e-2d4a-4e8b-9c0d-1a2b3c4d5e6f" in logged
 
 
+OAUTH = {
+    "identity_providers": ["GOOGLE"],
+    "domain": "my-app-login.auth.eu-west-1.amazoncognito.com",
+    "scopes": ["phone", "email", "openid", "profile", "aws.cognito.signin.user.admin"],
+    "redirect_sign_in_uri": ["http://localhost:3000/", "https://app.example.com/"],
+    "redirect_sign_out_uri": ["http://localhost:3000/signed-out"],
+    "response_type": "code",
+}
+
+
 def test_parts_not_emulated_are_named_with_what_the_app_sees():
-    document = _outputs(
-        oauth={
-            "identity_providers": ["GOOGLE"],
-            "domain": "my-app.auth.eu-west-1.amazoncognito.com",
-            "scopes": ["openid"],
-            "redirect_sign_in_uri": ["http://localhost:3000/"],
-            "redirect_sign_out_uri": ["http://localhost:3000/"],
-            "response_type": "code",
-        }
-    )
+    document = _outputs(oauth=OAUTH)
     lines = amplify_outputs.not_emulated(document)
-    assert [line.split(" ", 1)[0] for line in lines] == ["auth.oauth"]
-    assert "signInWithRedirect() opens my-app.auth.eu-west-1.amazoncognito.com" in lines[0]
+    assert [line.split(" ", 1)[0] for line in lines] == ["auth.oauth.identity_providers"]
+    assert "auth.oauth.identity_providers (GOOGLE) is not emulated" in lines[0]
+    assert "signInWithRedirect() without a provider opens the pool's own login page" in lines[0]
     bare = _outputs(identity_pool_id=None, unauthenticated_identities_enabled=False)
     assert amplify_outputs.not_emulated(bare) == []
+    # The hosted UI itself is emulated: an oauth section without identity providers warns of nothing.
+    own_page = _outputs(identity_pool_id=None, unauthenticated_identities_enabled=False, oauth=dict(OAUTH))
+    del own_page["auth"]["oauth"]["identity_providers"]
+    assert amplify_outputs.not_emulated(own_page) == []
     # The pool is still built from such a file: the warnings do not stop the start.
     assert amplify_outputs.to_fixture(document, "amplify_outputs.json")["pools"][0]["id"] == POOL_ID
+
+
+def test_the_oauth_section_makes_the_domain_and_the_clients_oauth_settings():
+    pool = amplify_outputs.to_fixture(_outputs(oauth=OAUTH), "amplify_outputs.json")["pools"][0]
+    # The domain prefix is the first label of the outputs' domain (the real one is prefix.auth.region...).
+    assert pool["domain"] == "my-app-login"
+    settings = pool["clients"][0]["settings"]
+    assert settings["AllowedOAuthFlowsUserPoolClient"] is True
+    assert settings["AllowedOAuthFlows"] == ["code"]
+    assert settings["AllowedOAuthScopes"] == OAUTH["scopes"]
+    assert settings["CallbackURLs"] == OAUTH["redirect_sign_in_uri"]
+    assert settings["LogoutURLs"] == OAUTH["redirect_sign_out_uri"]
+    assert settings["SupportedIdentityProviders"] == ["COGNITO"]
+    implicit = dict(OAUTH, response_type="token")
+    del implicit["scopes"]
+    pool = amplify_outputs.to_fixture(_outputs(oauth=implicit), "amplify_outputs.json")["pools"][0]
+    assert pool["clients"][0]["settings"]["AllowedOAuthFlows"] == ["implicit"]
+    # No scopes in the file: what defineAuth's externalProviders grants by default.
+    assert pool["clients"][0]["settings"]["AllowedOAuthScopes"] == OAUTH["scopes"]
+    assert "domain" not in amplify_outputs.to_fixture(_outputs(), "amplify_outputs.json")["pools"][0]
+
+
+def test_the_start_says_what_oauth_domain_the_app_must_use():
+    from emulator.config import Settings
+
+    with_tls = Settings(tls=True, tls_port=9443)
+    assert amplify_outputs.domain_note(with_tls, "my-app-login") == (
+        "domain my-app-login for signInWithRedirect: set oauth.domain to 'localhost:9443/my-app-login' in "
+        "Amplify.configure"
+    )
+    assert "start with --tls" in amplify_outputs.domain_note(Settings(), "my-app-login")
+
+
+@pytest.mark.parametrize(
+    ("changes", "problem"),
+    [
+        ({"domain": None}, "auth.oauth.domain: must be the user pool's domain name, not None"),
+        ({"response_type": "id_token"}, "auth.oauth.response_type: 'id_token' is not one of code, token"),
+        ({"redirect_sign_in_uri": []}, "auth.oauth.redirect_sign_in_uri: must be a non-empty list of URLs"),
+        ({"redirect_sign_out_uri": "http://localhost/"}, "auth.oauth.redirect_sign_out_uri: must be a"),
+        ({"scopes": "openid"}, "auth.oauth.scopes: must be a non-empty list of strings"),
+        ({"identity_providers": "GOOGLE"}, "auth.oauth.identity_providers: must be a list of strings"),
+    ],
+)
+def test_bad_oauth_sections_name_the_path(changes, problem):
+    oauth = {key: value for key, value in {**OAUTH, **changes}.items() if value is not None}
+    with pytest.raises(amplify_outputs.AmplifyOutputsError) as excinfo:
+        amplify_outputs.to_fixture(_outputs(oauth=oauth), "amplify_outputs.json")
+    assert f"amplify_outputs.json: {problem}" in str(excinfo.value)
+
+
+def test_the_oauth_section_is_loaded_with_cognitos_rules(tmp_path):
+    project = tmp_path / "my-app"
+    project.mkdir()
+    path = project / "amplify_outputs.json"
+    path.write_text(json.dumps(_outputs(oauth=OAUTH)))
+    with LocalEmulator(amplify_outputs=path, region="eu-west-1") as running:
+        domain = running.client.describe_user_pool_domain(Domain="my-app-login")["DomainDescription"]
+        assert domain["UserPoolId"] == POOL_ID and domain["Status"] == "ACTIVE"
+        client = running.client.describe_user_pool_client(UserPoolId=POOL_ID, ClientId=CLIENT_ID)
+        assert client["UserPoolClient"]["CallbackURLs"] == OAUTH["redirect_sign_in_uri"]
+        assert client["UserPoolClient"]["AllowedOAuthFlowsUserPoolClient"] is True
+        # A reset puts the domain back with the pool.
+        running.reset()
+        assert running.client.describe_user_pool(UserPoolId=POOL_ID)["UserPool"]["Domain"] == "my-app-login"
+    # What Cognito refuses (a reserved word in the prefix, plain HTTP to a non-loopback host) is named.
+    for change, problem in [
+        (
+            {"domain": "my-aws-app.auth.eu-west-1.amazoncognito.com"},
+            "Domain cannot contain reserved word: aws",
+        ),
+        ({"redirect_sign_in_uri": ["http://app.example.com/"]}, "cannot use the HTTP protocol"),
+    ]:
+        path.write_text(json.dumps(_outputs(oauth={**OAUTH, **change})))
+        with pytest.raises(amplify_outputs.AmplifyOutputsError) as excinfo:
+            LocalEmulator(amplify_outputs=path, region="eu-west-1").start()
+        assert problem in str(excinfo.value)
 
 
 def test_serve_refuses_a_bad_file(tmp_path):

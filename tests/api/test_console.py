@@ -7,15 +7,21 @@ without them they are skipped.
 
 from __future__ import annotations
 
+import html
 import re
+import urllib.parse
 from datetime import datetime
 
+import httpx
 import pytest
 from sqlalchemy import select
 
+from emulator.config import Settings
 from emulator.crypto import totp
 from emulator.store.models import User
+from emulator.testing import ServerThread
 from tests import console_browser
+from tests.conftest import make_boto_client
 from tests.console_browser import screenshot
 from tests.helpers import PASSWORD, console_csrf, last_code, make_client, make_pool, make_user
 
@@ -84,6 +90,60 @@ def test_pages_render(http, world):
     assert "alice@example.com" in outbox and "SIGN_UP" in outbox
     assert http.get("/_emulator/static/console.css").status_code == 200
     assert http.get("/_emulator/static/console.js").status_code == 200
+
+
+def test_a_pools_domain_and_each_oauth_clients_login_url(http, world, cognito, server):
+    pool = http.get(f"/_emulator/pools/{world['pool_id']}").text
+    assert "none (CreateUserPoolDomain gives the pool its hosted UI)" in pool and "login page" not in pool
+    cognito.create_user_pool_domain(UserPoolId=world["pool_id"], Domain="shop-login")
+    # A callback URL with characters that mean something in HTML: the page must show them as text.
+    callback = "https://app.example.com/cb?next='<b>x</b>'&\"q\""
+    web = cognito.create_user_pool_client(
+        UserPoolId=world["pool_id"],
+        ClientName="hosted",
+        AllowedOAuthFlowsUserPoolClient=True,
+        AllowedOAuthFlows=["code"],
+        AllowedOAuthScopes=["openid", "email"],
+        CallbackURLs=[callback],
+        SupportedIdentityProviders=["COGNITO"],
+    )["UserPoolClient"]["ClientId"]
+    page_text = http.get(f"/_emulator/pools/{world['pool_id']}").text
+    assert "<b>x</b>" not in page_text
+    domain_cell = re.search(r'<td id="pool-domain">(.*?)</td></tr>', page_text, re.S).group(1)
+    domain_url = f"{server.settings.base_url}/shop-login"
+    assert "shop-login" in domain_cell and domain_url in domain_cell
+    links = re.findall(r'<td class="login-url"><a href="([^"]+)"', page_text)
+    assert len(links) == 1  # the client without OAuth flows has no login page
+    expected = f"{domain_url}/login?" + urllib.parse.urlencode(
+        {"client_id": web, "response_type": "code", "scope": "openid email", "redirect_uri": callback}
+    )
+    assert html.unescape(links[0]) == expected
+    # The link is a live page of the domain, not only a string.
+    opened = http.get(expected.removeprefix(server.settings.base_url))
+    assert opened.status_code == 200 and 'name="username"' in opened.text
+
+
+def test_with_the_https_listener_the_login_url_is_on_it(tmp_path):
+    settings = Settings(port=0, database=f"sqlite:///{tmp_path / 'e.db'}")
+    with ServerThread(settings, tls=True) as served:
+        cognito = make_boto_client(served.endpoint)
+        pool_id = make_pool(cognito, PoolName="secure")
+        cognito.create_user_pool_domain(UserPoolId=pool_id, Domain="secure-login")
+        cognito.create_user_pool_client(
+            UserPoolId=pool_id,
+            ClientName="web",
+            AllowedOAuthFlowsUserPoolClient=True,
+            AllowedOAuthFlows=["code"],
+            AllowedOAuthScopes=["openid"],
+            CallbackURLs=["http://localhost:3000/"],
+            SupportedIdentityProviders=["COGNITO"],
+        )
+        page_text = httpx.get(f"{served.endpoint}/_emulator/pools/{pool_id}").text
+        link = html.unescape(re.search(r'<td class="login-url"><a href="([^"]+)"', page_text).group(1))
+        assert link.startswith(f"{served.tls_endpoint}/secure-login/login?client_id=")
+        # The browser's way in: the page opens over HTTPS, verified with the emulator's CA.
+        opened = httpx.get(link, verify=served.ssl_context())
+        assert opened.status_code == 200 and 'id="signInFormUsername"' in opened.text
 
 
 def test_unknown_pool_and_user_are_404(http, world):

@@ -1,5 +1,5 @@
 """The README's "Every sign-in step" table must tell the truth about fixtures/signin-steps.yaml: all fourteen
-signInSteps, each with a pool, client, user and password the demo world really declares."""
+signInSteps and signInWithRedirect, each with a pool, client, user and password the demo world really declares."""
 
 from __future__ import annotations
 
@@ -26,6 +26,8 @@ STEPS = {
     "CONFIRM_SIGN_UP",
     "DONE",
 }
+# Not a signInStep: the row of the pool with a domain and an OAuth client.
+REDIRECT = "signInWithRedirect"
 
 
 def readme() -> str:
@@ -65,7 +67,7 @@ def test_every_step_has_a_row_that_matches_the_fixture() -> None:
     world = fixtures.read(ROOT / "fixtures" / "signin-steps.yaml")
     pools = {pool.id: pool for pool in world.pools}
     rows = table_rows()
-    assert sorted(first_code(row[0]) for row in rows) == sorted(STEPS)
+    assert sorted(first_code(row[0]) for row in rows) == sorted(STEPS | {REDIRECT})
     for row in rows:
         step, pool_id, client_id, username, password = (first_code(cell) for cell in row[:5])
         pool = pools[pool_id]
@@ -75,3 +77,27 @@ def test_every_step_has_a_row_that_matches_the_fixture() -> None:
         assert users[username].password == password, step
         for secret in re.findall(r"secret `([A-Z2-7]{16,})`", row[6]):
             assert secret == users[username].totp_secret, step
+
+
+def test_the_redirect_row_names_a_pool_with_a_domain_and_an_oauth_client() -> None:
+    world = fixtures.read(ROOT / "fixtures" / "signin-steps.yaml")
+    pools = {pool.id: pool for pool in world.pools}
+    row = next(row for row in table_rows() if first_code(row[0]) == REDIRECT)
+    pool = pools[first_code(row[1])]
+    assert pool.domain == {"Domain": re.search(r"domain `([a-z0-9-]+)`", row[5]).group(1)}
+    client = next(client for client in pool.clients if client.id == first_code(row[2]))
+    settings = client.settings
+    assert settings["AllowedOAuthFlowsUserPoolClient"] is True and settings["AllowedOAuthFlows"] == ["code"]
+    assert "aws.cognito.signin.user.admin" in settings["AllowedOAuthScopes"]
+    for url in re.findall(r"`(http://localhost:\d+/)`", row[6]):
+        assert url in settings["CallbackURLs"], url
+    # The sentence about the MFA user of the same pool.
+    found = re.search(
+        r"The user `([^`]+)` \(pool `([^`]+)`, `([^`]+)`\) has TOTP MFA: .* secret `([A-Z2-7]+)`",
+        readme().replace("\n", " "),
+    )
+    assert found, "README.md names no TOTP user for signInWithRedirect"
+    username, pool_id, password, secret = found.groups()
+    assert pool_id == pool.id
+    user = next(user for user in pool.users if user.username == username)
+    assert (user.password, user.totp_secret, user.mfa_totp) == (password, secret, True)

@@ -194,7 +194,7 @@ async def pool_page(request: Request) -> Response:
 
     def read() -> dict[str, Any]:
         with emulator.database.session(write=False) as session:
-            return views.pool_detail(session, pool_id, search=search)
+            return views.pool_detail(session, pool_id, search=search, domain_base=_domain_base(emulator))
 
     try:
         pool = await run_in_threadpool(read)
@@ -211,6 +211,11 @@ async def pool_page(request: Request) -> Response:
             "create_flows": forms.AUTH_FLOWS,
         },
     )
+
+
+def _domain_base(emulator: Emulator) -> str:
+    """Where pool domains are served by path: the HTTPS listener when there is one (Amplify needs it)."""
+    return emulator.settings.tls_base_url or emulator.settings.base_url
 
 
 async def user_page(request: Request) -> Response:

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 from typing import Any
+from urllib.parse import urlencode
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -26,6 +27,7 @@ from emulator.store.models import (
     UserAttribute,
     UserPool,
     UserPoolClient,
+    UserPoolDomain,
 )
 from emulator.userpools import pools, users
 
@@ -210,12 +212,45 @@ def get_pool(session: Session, pool_id: str) -> UserPool:
     return pool
 
 
-def pool_detail(session: Session, pool_id: str, *, search: str | None = None) -> dict[str, Any]:
+def login_url(domain_url: str, client: UserPoolClient) -> str | None:
+    """The hosted UI's login page for an app client (as Cognito's console links it), or None when the client
+    has no browser flow (code or implicit) with a callback URL."""
+    config = client.config
+    flows = config.get("AllowedOAuthFlows") or []
+    callbacks = config.get("CallbackURLs") or []
+    if not config.get("AllowedOAuthFlowsUserPoolClient") or not callbacks:
+        return None
+    if "code" not in flows and "implicit" not in flows:
+        return None
+    query = {
+        "client_id": client.id,
+        "response_type": "code" if "code" in flows else "token",
+        "scope": " ".join(config.get("AllowedOAuthScopes") or []),
+        "redirect_uri": config.get("DefaultRedirectURI") or callbacks[0],
+    }
+    return f"{domain_url}/login?{urlencode(query)}"
+
+
+def pool_detail(
+    session: Session, pool_id: str, *, search: str | None = None, domain_base: str | None = None
+) -> dict[str, Any]:
+    """``domain_base``: where the pool's domain is served by path (``https://localhost:9230``), for its URLs."""
     pool = get_pool(session, pool_id)
-    clients = session.scalars(
-        select(UserPoolClient).where(UserPoolClient.pool_id == pool.id).order_by(UserPoolClient.created_at)
+    clients = list(
+        session.scalars(
+            select(UserPoolClient)
+            .where(UserPoolClient.pool_id == pool.id)
+            .order_by(UserPoolClient.created_at)
+        )
     )
     found, total = list_users(session, pool.id, search=search, limit=USERS_PAGE)
+    domain = session.scalar(select(UserPoolDomain).where(UserPoolDomain.pool_id == pool.id))
+    domain_url = f"{domain_base}/{domain.domain}" if domain is not None and domain_base else None
+    client_views = []
+    for client in clients:
+        view = client_view(client)
+        view["login_url"] = login_url(domain_url, client) if domain_url else None
+        client_views.append(view)
     return {
         "id": pool.id,
         "name": pool.name,
@@ -223,7 +258,10 @@ def pool_detail(session: Session, pool_id: str, *, search: str | None = None) ->
         "created_at": iso(pool.created_at),
         "sign_in": sign_in_names(pool),
         "settings": pool_settings(pool),
-        "clients": [client_view(client) for client in clients],
+        "domain": None
+        if domain is None
+        else {"name": domain.domain, "custom": domain.custom, "url": domain_url},
+        "clients": client_views,
         "groups": group_views(session, pool.id),
         "users": found,
         "user_total": total,
