@@ -19,7 +19,7 @@ from emulator.protocol.errors import (
     ResourceNotFoundException,
 )
 from emulator.store.models import User, UserPool, UserPoolClient, UserPoolDomain
-from emulator.userpools import client_oauth, client_secrets
+from emulator.userpools import client_oauth, client_secrets, password_history
 
 _STRING = {"AttributeDataType": "String", "DeveloperOnlyAttribute": False, "Mutable": True, "Required": False}
 _LONG_STRING = {**_STRING, "StringAttributeConstraints": {"MinLength": "0", "MaxLength": "2048"}}
@@ -299,6 +299,7 @@ def apply_pool_settings(config: dict[str, Any], request: dict[str, Any]) -> dict
     policies = config.setdefault("Policies", {})
     password_policy = {**DEFAULT_PASSWORD_POLICY, **policies.get("PasswordPolicy", {})}
     policies["PasswordPolicy"] = password_policy
+    password_history.normalise_policy(config)
     policies.setdefault("SignInPolicy", {"AllowedFirstAuthFactors": ["PASSWORD"]})
     if "PASSWORD" not in policies["SignInPolicy"].get("AllowedFirstAuthFactors", []):
         raise InvalidParameterException("PASSWORD must be an allowed first auth factor.")
