@@ -10,7 +10,7 @@ import base64
 import hashlib
 import secrets
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -43,6 +43,10 @@ from emulator.userpools.tokens.minting import mint
 _REFRESH_HEADER = (
     base64.urlsafe_b64encode(b'{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}').rstrip(b"=").decode("ascii")
 )
+
+
+# Called with (ctx, client, user, origin_jti) when a sign-in's family starts (user sessions: MaxPerUser).
+SESSION_STARTED_HOOKS: list[Callable[[Context, UserPoolClient, User, str], None]] = []
 
 
 def _segment(size: int) -> str:
@@ -117,6 +121,8 @@ def issue_tokens(
         device_key=device_key,
         expires_at=ctx.now + timedelta(seconds=pools.token_validity_seconds(client, "RefreshToken")),
     )
+    for hook in SESSION_STARTED_HOOKS:
+        hook(ctx, client, user, origin_jti)
     result = mint(
         ctx,
         pool,
