@@ -1,6 +1,12 @@
 """Persistence: SQLAlchemy models and the database they live in."""
 
-from emulator.store import models_client_secrets, models_password_history, models_records, models_settings  # noqa: F401  (registers tables)
+from emulator.store import (
+    models_client_secrets,  # noqa: F401  (registers its tables)
+    models_password_history,  # noqa: F401  (registers its tables)
+    models_records,  # noqa: F401  (registers its tables)
+    models_settings,  # noqa: F401  (registers its tables)
+    models_user_import,  # noqa: F401  (registers its tables)
+)
 from emulator.store.database import Database
 from emulator.store.models import Base
 
