@@ -1,6 +1,7 @@
 """Persistence: SQLAlchemy models and the database they live in."""
 
 from emulator.store import (
+    models_auth_events,  # noqa: F401  (registers its tables)
     models_client_secrets,  # noqa: F401  (registers its tables)
     models_password_history,  # noqa: F401  (registers its tables)
     models_records,  # noqa: F401  (registers its tables)

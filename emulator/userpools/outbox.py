@@ -24,6 +24,7 @@ from emulator.crypto import codes
 from emulator.protocol.context import Context
 from emulator.protocol.errors import CodeMismatchException, ExpiredCodeException, LimitExceededException
 from emulator.store.models import Code, Message, User, UserPool
+from emulator.userpools import observers
 from emulator.userpools.triggers.events import custom_message
 
 log = logging.getLogger("emulator.outbox")
@@ -195,6 +196,7 @@ def issue_code(
         subject=render(subject, code=value, username=user.username) if subject else subject,
         code=value,
     )
+    observers.notify(ctx, "code_issued", user, purpose=purpose, channel=channel)
     return row
 
 

@@ -24,8 +24,7 @@ from emulator.protocol.errors import (
     OperationNotEnabledException,
 )
 from emulator.store.models import RefreshToken, User, UserPool, UserPoolClient
-from emulator.userpools import pool_settings
-from emulator.userpools.tokens import refresh_tokens
+from emulator.userpools import observers, pool_settings
 
 POOL_KIND = "session-configuration"
 CLIENT_KIND = "client-session-configuration"
@@ -130,7 +129,8 @@ def revoke(ctx: Context, user: User, session: TokenSession) -> None:
     )
 
 
-def _after_sign_in(ctx: Context, client: UserPoolClient, user: User, origin_jti: str) -> None:
+@observers.watch("tokens_issued")
+def _after_sign_in(ctx: Context, user: User, *, client: UserPoolClient, origin_jti: str) -> None:
     """MaxPerUser: a new session over the limit ends the oldest ones."""
     pool = ctx.db.get(UserPool, client.pool_id)
     if pool is None:
@@ -144,6 +144,3 @@ def _after_sign_in(ctx: Context, client: UserPoolClient, user: User, origin_jti:
     excess = len(sessions) - limit
     for session in [session for session in sessions if session.origin_jti != origin_jti][: max(excess, 0)]:
         revoke(ctx, user, session)
-
-
-refresh_tokens.SESSION_STARTED_HOOKS.append(_after_sign_in)

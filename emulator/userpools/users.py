@@ -36,7 +36,7 @@ from emulator.protocol.errors import (
     UserNotFoundException,
 )
 from emulator.store.models import User, UserAlias, UserAttribute, UserPool
-from emulator.userpools import password_history
+from emulator.userpools import observers, password_history
 from emulator.userpools.pools import DEFAULT_PASSWORD_POLICY
 
 ALIAS_KINDS = ("email", "phone_number", "preferred_username")
@@ -387,6 +387,7 @@ def set_password(ctx: Context, pool: UserPool, user: User, password: str, *, tem
     user.password_temporary = temporary
     user.modified_at = ctx.now
     password_history.remember(ctx.db, policy, user, replaced, ctx.now)
+    observers.notify(ctx, "password_set", user)
 
 
 def check_password(ctx: Context, user: User, password: str) -> bool:

@@ -10,7 +10,7 @@ import base64
 import hashlib
 import secrets
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -29,7 +29,7 @@ from emulator.store.models import (
     UserPool,
     UserPoolClient,
 )
-from emulator.userpools import client_secrets, pools, users
+from emulator.userpools import client_secrets, observers, pools, users
 from emulator.userpools.tokens.messages import (
     INVALID_REFRESH_TOKEN,
     REFRESH_TOKEN_EXPIRED,
@@ -43,10 +43,6 @@ from emulator.userpools.tokens.minting import mint
 _REFRESH_HEADER = (
     base64.urlsafe_b64encode(b'{"cty":"JWT","enc":"A256GCM","alg":"RSA-OAEP"}').rstrip(b"=").decode("ascii")
 )
-
-
-# Called with (ctx, client, user, origin_jti) when a sign-in's family starts (user sessions: MaxPerUser).
-SESSION_STARTED_HOOKS: list[Callable[[Context, UserPoolClient, User, str], None]] = []
 
 
 def _segment(size: int) -> str:
@@ -121,8 +117,7 @@ def issue_tokens(
         device_key=device_key,
         expires_at=ctx.now + timedelta(seconds=pools.token_validity_seconds(client, "RefreshToken")),
     )
-    for hook in SESSION_STARTED_HOOKS:
-        hook(ctx, client, user, origin_jti)
+    observers.notify(ctx, "tokens_issued", user, client=client, origin_jti=origin_jti)
     result = mint(
         ctx,
         pool,
