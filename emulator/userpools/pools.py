@@ -19,7 +19,7 @@ from emulator.protocol.errors import (
     ResourceNotFoundException,
 )
 from emulator.store.models import User, UserPool, UserPoolClient, UserPoolDomain
-from emulator.userpools import client_oauth, client_secrets, password_history
+from emulator.userpools import client_oauth, client_secrets, custom_sender_config, password_history
 
 _STRING = {"AttributeDataType": "String", "DeveloperOnlyAttribute": False, "Mutable": True, "Required": False}
 _LONG_STRING = {**_STRING, "StringAttributeConstraints": {"MinLength": "0", "MaxLength": "2048"}}
@@ -300,6 +300,7 @@ def apply_pool_settings(config: dict[str, Any], request: dict[str, Any]) -> dict
     password_policy = {**DEFAULT_PASSWORD_POLICY, **policies.get("PasswordPolicy", {})}
     policies["PasswordPolicy"] = password_policy
     password_history.normalise_policy(config)
+    custom_sender_config.check(config.get("LambdaConfig"))
     policies.setdefault("SignInPolicy", {"AllowedFirstAuthFactors": ["PASSWORD"]})
     if "PASSWORD" not in policies["SignInPolicy"].get("AllowedFirstAuthFactors", []):
         raise InvalidParameterException("PASSWORD must be an allowed first auth factor.")
