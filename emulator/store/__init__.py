@@ -5,6 +5,7 @@ from emulator.store import (
     models_client_secrets,  # noqa: F401  (registers its tables)
     models_password_history,  # noqa: F401  (registers its tables)
     models_records,  # noqa: F401  (registers its tables)
+    models_sessions,  # noqa: F401  (registers its tables)
     models_settings,  # noqa: F401  (registers its tables)
     models_user_import,  # noqa: F401  (registers its tables)
 )

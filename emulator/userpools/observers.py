@@ -3,6 +3,7 @@
 ``notify(ctx, moment, user, **facts)`` calls every function ``watch(moment)`` registered, in order. Moments:
 
 - ``"tokens_issued"``: a sign-in finished with tokens (facts: ``client``, ``origin_jti``);
+- ``"tokens_refreshed"``: a refresh token was used (facts: ``origin_jti``);
 - ``"password_failed"``: a wrong password was counted, just before that is committed and refused;
 - ``"password_set"``: a user's password was set (ChangePassword, ConfirmForgotPassword, SignUp, ...);
 - ``"code_issued"``: a one-time code was sent (facts: ``purpose``, ``channel``).

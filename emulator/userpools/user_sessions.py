@@ -1,29 +1,26 @@
 """User sessions (ListUserSessions & co.): a TOKEN session is one sign-in's refresh-token family.
 
-Every sign-in already keeps a family of ``refresh_tokens`` rows sharing one ``origin_jti`` (rotation adds
-rows to it; RevokeToken and GlobalSignOut revoke it). A session is such a family while it is neither revoked
-nor expired: its id is ``tkn`` + 25 characters derived from the origin_jti, its CreateDate is the sign-in,
-its LastActiveDate the last time a token of the family was stored. Revoking a session revokes the family,
-which also ends its access tokens. With UserSessionTracking ENABLED, a sign-in that takes the user over
-TokenSession.MaxPerUser revokes the oldest sessions.
+Sessions are recorded only while the pool's UserSessionTracking is ENABLED, as in Cognito: each sign-in that
+issues tokens then gets a ``user_sessions`` row (``tkn`` + 25 characters) for its family of refresh tokens
+(``origin_jti``), with the caller's user agent and IP address; a refresh moves its LastActiveDate. A session is
+listed while its family is neither revoked nor expired. Revoking a session revokes the family (so its access
+tokens stop working too) and deletes the record. A sign-in that takes the user over TokenSession.MaxPerUser
+ends the user's least recently used sessions.
 """
 
 from __future__ import annotations
 
-import hashlib
-from dataclasses import dataclass
-from datetime import datetime
+import secrets
+import string
 from typing import Any
 
 from sqlalchemy import func, select, update
 
 from emulator.clock import as_utc
 from emulator.protocol.context import Context
-from emulator.protocol.errors import (
-    FeatureUnavailableInTierException,
-    OperationNotEnabledException,
-)
+from emulator.protocol.errors import FeatureUnavailableInTierException, OperationNotEnabledException
 from emulator.store.models import RefreshToken, User, UserPool, UserPoolClient
+from emulator.store.models_sessions import UserSession
 from emulator.userpools import observers, pool_settings
 
 POOL_KIND = "session-configuration"
@@ -33,7 +30,7 @@ DEFAULT_POOL_CONFIGURATION: dict[str, Any] = {
     "TokenSession": {"MaxPerUser": 20},
 }
 DEFAULT_CLIENT_CONFIGURATION: dict[str, Any] = {"SSOSession": {"MaxValidityMinutes": 60}}
-_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz"
+_ALPHABET = string.ascii_lowercase + string.digits
 
 
 def pool_configuration(ctx: Context, pool: UserPool) -> dict[str, Any]:
@@ -62,62 +59,51 @@ def require_tracking(ctx: Context, pool: UserPool) -> None:
         raise OperationNotEnabledException(f"User session tracking is not enabled for user pool {pool.id}.")
 
 
-def session_id(origin_jti: str) -> str:
-    """``tkn`` + 25 characters [a-z0-9], the same for every token of one sign-in."""
-    number = int.from_bytes(hashlib.sha256(origin_jti.encode()).digest(), "big")
-    chars = []
-    for _ in range(25):
-        number, digit = divmod(number, 36)
-        chars.append(_ALPHABET[digit])
-    return "tkn" + "".join(chars)
+def new_session_id() -> str:
+    return "tkn" + "".join(secrets.choice(_ALPHABET) for _ in range(25))
 
 
-@dataclass
-class TokenSession:
-    id: str
-    origin_jti: str
-    client_id: str
-    created_at: datetime
-    last_active_at: datetime
-
-
-def active_sessions(ctx: Context, user: User) -> list[TokenSession]:
-    """The user's sessions that are neither revoked nor expired, oldest first."""
-    query = (
+def active_sessions(ctx: Context, user: User) -> list[UserSession]:
+    """The user's recorded sessions whose refresh-token family is neither revoked nor expired, oldest first."""
+    families = (
         select(
             RefreshToken.origin_jti,
-            RefreshToken.client_id,
-            func.min(RefreshToken.auth_time),
-            func.max(RefreshToken.created_at),
-            func.max(RefreshToken.expires_at),
-            func.count(RefreshToken.revoked_at),
+            func.max(RefreshToken.expires_at).label("expires"),
+            func.count(RefreshToken.revoked_at).label("revoked"),
         )
         .where(RefreshToken.user_id == user.id)
-        .group_by(RefreshToken.origin_jti, RefreshToken.client_id)
+        .group_by(RefreshToken.origin_jti)
+        .subquery()
     )
-    found = []
-    for origin_jti, client_id, created, last_active, expires, revoked in ctx.db.execute(query):
-        if revoked or as_utc(expires) <= ctx.now:
-            continue
-        found.append(
-            TokenSession(session_id(origin_jti), origin_jti, client_id, as_utc(created), as_utc(last_active))
-        )
-    found.sort(key=lambda session: (session.created_at, session.id))
-    return found
+    query = (
+        select(UserSession, families.c.expires, families.c.revoked)
+        .join(families, families.c.origin_jti == UserSession.origin_jti)
+        .where(UserSession.user_id == user.id)
+        .order_by(UserSession.created_at, UserSession.id)
+    )
+    return [
+        row for row, expires, revoked in ctx.db.execute(query) if not revoked and as_utc(expires) > ctx.now
+    ]
 
 
-def describe(session: TokenSession, current_origin: str | None) -> dict[str, Any]:
-    return {
+def describe(session: UserSession, current_origin: str | None) -> dict[str, Any]:
+    view: dict[str, Any] = {
         "SessionId": session.id,
         "SessionType": "TOKEN",
         "ClientId": session.client_id,
-        "CreateDate": session.created_at,
-        "LastActiveDate": session.last_active_at,
-        "IsCurrentSession": session.origin_jti == current_origin,
+        "CreateDate": as_utc(session.created_at),
+        "LastActiveDate": as_utc(session.last_active_at),
     }
+    if session.device_type:
+        view["DeviceType"] = session.device_type[:1024]
+    if session.ip_address:
+        view["LastIPAddress"] = session.ip_address
+    view["IsCurrentSession"] = session.origin_jti == current_origin
+    return view
 
 
-def revoke(ctx: Context, user: User, session: TokenSession) -> None:
+def revoke(ctx: Context, user: User, session: UserSession) -> None:
+    """End the session: its refresh tokens (and so its access tokens) are revoked, its record deleted."""
     ctx.db.execute(
         update(RefreshToken)
         .where(
@@ -127,20 +113,50 @@ def revoke(ctx: Context, user: User, session: TokenSession) -> None:
         )
         .values(revoked_at=ctx.now)
     )
+    ctx.db.delete(session)
+    ctx.db.flush()
 
 
 @observers.watch("tokens_issued")
 def _after_sign_in(ctx: Context, user: User, *, client: UserPoolClient, origin_jti: str) -> None:
-    """MaxPerUser: a new session over the limit ends the oldest ones."""
+    """With tracking on: record the new session, and end the least recently used ones over MaxPerUser."""
     pool = ctx.db.get(UserPool, client.pool_id)
     if pool is None:
         return
     configuration = pool_configuration(ctx, pool)
     if configuration.get("UserSessionTracking") != "ENABLED":
         return
-    limit = int((configuration.get("TokenSession") or {}).get("MaxPerUser") or 20)
+    if user.id is None:
+        ctx.db.flush()
+    session_id = new_session_id()
+    while ctx.db.get(UserSession, session_id) is not None:
+        session_id = new_session_id()
+    ctx.db.add(
+        UserSession(
+            id=session_id,
+            pool_id=pool.id,
+            user_id=user.id,
+            client_id=client.id,
+            origin_jti=origin_jti,
+            device_type=ctx.caller.get("user_agent"),
+            ip_address=ctx.caller.get("ip"),
+            created_at=ctx.now,
+            last_active_at=ctx.now,
+        )
+    )
     ctx.db.flush()
-    sessions = active_sessions(ctx, user)
-    excess = len(sessions) - limit
-    for session in [session for session in sessions if session.origin_jti != origin_jti][: max(excess, 0)]:
+    limit = int((configuration.get("TokenSession") or {}).get("MaxPerUser") or 20)
+    sessions = [session for session in active_sessions(ctx, user) if session.origin_jti != origin_jti]
+    sessions.sort(key=lambda session: (as_utc(session.last_active_at), session.id))
+    for session in sessions[: max(len(sessions) + 1 - limit, 0)]:
         revoke(ctx, user, session)
+
+
+@observers.watch("tokens_refreshed")
+def _after_refresh(ctx: Context, user: User, *, origin_jti: str) -> None:
+    """A refresh is activity: the session's LastActiveDate moves (only for recorded sessions)."""
+    found = ctx.db.scalar(
+        select(UserSession.id).where(UserSession.user_id == user.id, UserSession.origin_jti == origin_jti)
+    )
+    if found is not None:
+        ctx.db.execute(update(UserSession).where(UserSession.id == found).values(last_active_at=ctx.now))

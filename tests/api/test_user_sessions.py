@@ -133,3 +133,26 @@ def test_max_per_user_ends_the_oldest_sessions(cognito, pool_id, client_id):
     sessions = cognito.admin_list_user_sessions(UserPoolId=pool_id, Username="alice")["Sessions"]
     assert len(sessions) == 2
     assert cognito.get_user(AccessToken=third["AccessToken"])["Username"] == "alice"
+
+
+def test_only_sign_ins_while_tracking_is_on_are_sessions_and_refresh_is_activity(cognito, pool_id, client_id):
+    before = sign_in(cognito, client_id)
+    track(cognito, pool_id, 2)
+    first = sign_in(cognito, client_id)
+    second = sign_in(cognito, client_id)
+    sessions = cognito.admin_list_user_sessions(UserPoolId=pool_id, Username="alice")["Sessions"]
+    assert len(sessions) == 2 and all(item["LastIPAddress"] == "127.0.0.1" for item in sessions)
+    assert all("Boto3" in item["DeviceType"] for item in sessions)
+    # The sign-in from before tracking is not a session, and MaxPerUser does not count it.
+    assert cognito.get_user(AccessToken=before["AccessToken"])["Username"] == "alice"
+    # Refreshing the first session makes the second the least recently used: the next sign-in ends it.
+    cognito.initiate_auth(
+        ClientId=client_id,
+        AuthFlow="REFRESH_TOKEN_AUTH",
+        AuthParameters={"REFRESH_TOKEN": first["RefreshToken"]},
+    )
+    sign_in(cognito, client_id)
+    assert cognito.get_user(AccessToken=first["AccessToken"])["Username"] == "alice"
+    with pytest.raises(ClientError) as caught:
+        cognito.get_user(AccessToken=second["AccessToken"])
+    assert error_code(caught) == "NotAuthorizedException"

@@ -212,7 +212,9 @@ def test_the_emulator_serves_and_validates_without_botocore():
     # ListClientMetadataURLs is only in the newest models (botocore 1.44.x): its required members come from there.
     status, new = results["new"]
     assert status == 400 and new["__type"] == "InvalidParameterException"
-    assert "Value null at 'userPoolId' failed to satisfy constraint: Member must not be null" in new["message"]
+    assert (
+        "Value null at 'userPoolId' failed to satisfy constraint: Member must not be null" in new["message"]
+    )
     assert results["tried"] == [] and results["loaded"] == []
 
 

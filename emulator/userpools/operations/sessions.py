@@ -8,6 +8,7 @@ from typing import Any
 from emulator.protocol.context import Context
 from emulator.protocol.errors import InvalidParameterException, ResourceNotFoundException
 from emulator.store.models import User, UserPool
+from emulator.store.models_sessions import UserSession
 from emulator.userpools import pool_settings, pools, tokens, user_sessions, users
 from emulator.userpools.operations import operation
 
@@ -67,7 +68,7 @@ def _page(ctx: Context, user: User, current: str | None, next_token: str | None)
     return result
 
 
-def _find(ctx: Context, user: User, wanted: str) -> user_sessions.TokenSession:
+def _find(ctx: Context, user: User, wanted: str) -> UserSession:
     for session in user_sessions.active_sessions(ctx, user):
         if session.id == wanted:
             return session

@@ -198,6 +198,7 @@ def refresh(
     if not user.enabled:
         raise NotAuthorizedException(USER_DISABLED)
     ctx.log.setdefault("user", user.username)
+    observers.notify(ctx, "tokens_refreshed", user, origin_jti=row.origin_jti)
     result = mint(
         ctx,
         pool,
