@@ -156,3 +156,21 @@ def test_only_sign_ins_while_tracking_is_on_are_sessions_and_refresh_is_activity
     with pytest.raises(ClientError) as caught:
         cognito.get_user(AccessToken=second["AccessToken"])
     assert error_code(caught) == "NotAuthorizedException"
+
+
+def test_the_console_shows_a_users_sessions_and_auth_events(cognito, http):
+    pool_id = make_pool(cognito, UserPoolTier="PLUS", UserPoolAddOns={"AdvancedSecurityMode": "AUDIT"})
+    client_id = make_client(cognito, pool_id)["ClientId"]
+    make_user(cognito, pool_id, "alice")
+    sub = cognito.admin_get_user(UserPoolId=pool_id, Username="alice")["UserAttributes"]
+    sub = next(item["Value"] for item in sub if item["Name"] == "sub")
+    page = http.get(f"/_emulator/pools/{pool_id}/users/{sub}").text
+    assert "Session tracking is off" in page and "No auth events yet." in page
+    track(cognito, pool_id)
+    sign_in(cognito, client_id)
+    session_id = cognito.admin_list_user_sessions(UserPoolId=pool_id, Username="alice")["Sessions"][0][
+        "SessionId"
+    ]
+    page = http.get(f"/_emulator/pools/{pool_id}/users/{sub}").text
+    assert session_id in page and client_id in page
+    assert "<td>SignIn</td><td>Pass</td>" in page
