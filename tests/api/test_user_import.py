@@ -108,6 +108,8 @@ def test_a_csv_is_uploaded_imported_and_counted(cognito, pool_id):
     assert error_code(caught) == "InvalidParameterException"
     listed = cognito.list_user_import_jobs(UserPoolId=pool_id, MaxResults=10)["UserImportJobs"]
     assert [item["JobId"] for item in listed] == [job["JobId"]]
+    page = httpx.get(f"{job['PreSignedUrl'].split('/_user-import')[0]}/_emulator/pools/{pool_id}").text
+    assert job["JobId"] in page and "<td>Succeeded</td><td>2</td><td>1</td><td>1</td>" in page
 
 
 def test_a_file_with_the_wrong_header_fails_the_job(cognito, pool_id):

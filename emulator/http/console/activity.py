@@ -1,4 +1,4 @@
-"""What the console's user page shows of a user's activity: their recorded sessions and auth events."""
+"""What the console shows of activity: a user's recorded sessions and auth events, a pool's user import jobs."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from emulator.clock import as_utc
 from emulator.engine.core import Emulator
 from emulator.store.models import User, UserPool
 from emulator.store.models_auth_events import AuthEvent
-from emulator.userpools import threat_protection, user_sessions
+from emulator.store.models_user_import import UserImportJob
+from emulator.userpools import threat_protection, user_import, user_sessions
 
 EVENTS_SHOWN = 20
 
@@ -42,3 +43,25 @@ def user_activity(emulator: Emulator, session: Session, user: User, ctx: Any) ->
         for event in (session.scalars(query.limit(EVENTS_SHOWN)) if protected else [])
     ]
     return {"tracking": tracking, "sessions": sessions, "protected": protected, "events": events}
+
+
+def import_jobs(emulator: Emulator, session: Session, pool_id: str) -> list[dict[str, Any]]:
+    """The pool's user import jobs, newest first, with their status as DescribeUserImportJob gives it."""
+    now = emulator.now(session)
+    query = (
+        select(UserImportJob)
+        .where(UserImportJob.pool_id == pool_id)
+        .order_by(UserImportJob.created_at.desc())
+    )
+    return [
+        {
+            "id": job.id,
+            "name": job.name,
+            "status": user_import.status(job, now),
+            "imported": job.imported,
+            "skipped": job.skipped,
+            "failed": job.failed,
+            "created_at": as_utc(job.created_at).isoformat(),
+        }
+        for job in session.scalars(query.limit(EVENTS_SHOWN))
+    ]
