@@ -22,6 +22,8 @@ import time
 from datetime import datetime, timedelta
 from typing import Any
 
+import regex
+
 from emulator import ids
 from emulator.clock import as_utc
 from emulator.protocol.context import Context
@@ -39,6 +41,8 @@ BATCH = 100
 _ALNUM = string.ascii_letters + string.digits
 _NOT_IMPORTED = ("sub", "identities")
 USERNAME, MFA_ENABLED = "cognito:username", "cognito:mfa_enabled"
+# The model's UsernameType.
+_USERNAME = regex.compile(r"[\p{L}\p{M}\p{S}\p{N}\p{P}]+")
 
 
 class FileRejected(Exception):
@@ -158,8 +162,8 @@ def row_user(pool: UserPool, header: list[str], row: list[str]) -> tuple[str, di
     values = {name: value for name, value in zip(header, row, strict=True)}
     username = values.pop(USERNAME).strip()
     mfa = values.pop(MFA_ENABLED).strip().lower()
-    if not username:
-        raise ValueError("cognito:username is required")
+    if not username or len(username) > 128 or not _USERNAME.fullmatch(username):
+        raise ValueError("cognito:username is missing or not a valid user name")
     if mfa not in ("true", "false"):
         raise ValueError("cognito:mfa_enabled must be true or false")
     given = {name: value for name, value in values.items() if value != ""}

@@ -69,6 +69,7 @@ def test_a_csv_is_uploaded_imported_and_counted(cognito, pool_id):
             {**base, "cognito:username": "bob", "email": "bob@example.com", "email_verified": "false"},
             {**base, "cognito:username": "carol", "email": "carol@example.com"},
             {**base, "cognito:username": "dave", "email": "dave@example.com", "custom:tier": "gold"},
+            {**base, "cognito:username": "not valid", "email": "erin@example.com"},
         ],
     )
     wrong = httpx.put(job["PreSignedUrl"].replace("X-Amz-Signature=", "X-Amz-Signature=x"), content=body)
@@ -82,7 +83,7 @@ def test_a_csv_is_uploaded_imported_and_counted(cognito, pool_id):
     assert started["Status"] == "Pending" and started["StartDate"]
     done = wait_for(cognito, pool_id, job["JobId"], "Succeeded", "Failed")
     assert done["Status"] == "Succeeded" and done["CompletionDate"]
-    assert (done["ImportedUsers"], done["SkippedUsers"], done["FailedUsers"]) == (2, 1, 1)
+    assert (done["ImportedUsers"], done["SkippedUsers"], done["FailedUsers"]) == (2, 1, 2)
 
     alice = cognito.admin_get_user(UserPoolId=pool_id, Username="alice")
     assert alice["UserStatus"] == "RESET_REQUIRED"
@@ -109,7 +110,7 @@ def test_a_csv_is_uploaded_imported_and_counted(cognito, pool_id):
     listed = cognito.list_user_import_jobs(UserPoolId=pool_id, MaxResults=10)["UserImportJobs"]
     assert [item["JobId"] for item in listed] == [job["JobId"]]
     page = httpx.get(f"{job['PreSignedUrl'].split('/_user-import')[0]}/_emulator/pools/{pool_id}").text
-    assert job["JobId"] in page and "<td>Succeeded</td><td>2</td><td>1</td><td>1</td>" in page
+    assert job["JobId"] in page and "<td>Succeeded</td><td>2</td><td>1</td><td>2</td>" in page
 
 
 def test_a_file_with_the_wrong_header_fails_the_job(cognito, pool_id):
