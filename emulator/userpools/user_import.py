@@ -4,7 +4,8 @@ Created (with a PreSignedUrl the emulator serves itself: ``PUT <base URL>/_user-
 StartUserImportJob -> Pending -> InProgress -> Succeeded (Failed when the file cannot be imported at all);
 StopUserImportJob -> Stopping -> Stopped; a job not started within a day is Expired. The rows are imported in a
 background thread of the process that started the job, a batch per transaction, so the counts move while it
-runs. Imported users have no password and are RESET_REQUIRED (Cognito imports no password hashes).
+runs. Imported users have no password and are RESET_REQUIRED: password hashes (PasswordHashingAlgorithm) are
+not imported yet.
 
 The file follows Cognito's rules: the header row has every column of GetCSVHeader (in any order); a value
 with a comma escapes it as ``\\,``; every row has cognito:username and cognito:mfa_enabled, and a verified email
