@@ -16,6 +16,7 @@ from typing import Any
 import jwt
 from sqlalchemy import select
 
+from emulator.clock import as_utc
 from emulator.protocol.context import Context
 from emulator.protocol.errors import InvalidParameterException, NotAuthorizedException
 from emulator.store.models import RefreshToken, ResourceServer, SigningKey, User, UserPool, UserPoolClient
@@ -73,6 +74,12 @@ def _id_token(ctx: Context, pool: UserPool, token: str, message: str) -> Present
         )
         if not revoked or any(value is not None for value in revoked):
             raise NotAuthorizedException(message)
+    elif (
+        user.tokens_valid_after is not None
+        and claims.get("iat", 0) < as_utc(user.tokens_valid_after).timestamp()
+    ):
+        # A token without origin_jti: only the user-wide cut-off of a global sign-out applies.
+        raise NotAuthorizedException(message)
     return Presented(user, claims)
 
 
