@@ -16,7 +16,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 from emulator import __version__, ids, logging_setup, worlds
 from emulator.config import Settings
 from emulator.engine import Emulator
-from emulator.http import clock_api, console, emulator_api, outbox_api, wellknown, wire
+from emulator.http import clock_api, console, emulator_api, outbox_api, user_import, wellknown, wire
 from emulator.http.admin_token import AdminTokenMiddleware
 from emulator.http.console import api as console_api
 from emulator.http.domain_site import DomainSite
@@ -104,7 +104,7 @@ def _starlette(emulator: Emulator) -> Starlette:
     cors = Middleware(
         PolicyCORSMiddleware,
         policy=OriginPolicy(emulator.settings.cors_origins, public_url=emulator.settings.public_url),
-        allow_methods=["GET", "POST", "DELETE", "OPTIONS"],
+        allow_methods=["GET", "POST", "PUT", "DELETE", "OPTIONS"],
         allow_headers=["*"],
         expose_headers=EXPOSED_HEADERS,
         max_age=600,
@@ -118,6 +118,7 @@ def _starlette(emulator: Emulator) -> Starlette:
         *console_api.routes,
         *console.routes,
         *wellknown.routes,
+        *user_import.routes,
     ]
     middleware = [cors]
     if emulator.settings.admin_token:

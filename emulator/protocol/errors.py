@@ -31,6 +31,10 @@ class AliasExistsException(CognitoError):
     pass
 
 
+class CachedCIMDURLDoesNotExistException(CognitoError):
+    pass
+
+
 class CodeDeliveryFailureException(CognitoError):
     pass
 

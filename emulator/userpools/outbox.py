@@ -24,6 +24,8 @@ from emulator.crypto import codes
 from emulator.protocol.context import Context
 from emulator.protocol.errors import CodeMismatchException, ExpiredCodeException, LimitExceededException
 from emulator.store.models import Code, Message, User, UserPool
+from emulator.userpools import observers
+from emulator.userpools.triggers import custom_senders
 from emulator.userpools.triggers.events import custom_message
 
 log = logging.getLogger("emulator.outbox")
@@ -65,10 +67,17 @@ def send_message(
     body: str,
     subject: str | None = None,
     code: str | None = None,
-) -> Message:
-    """Store a message in the outbox and log it on one line."""
+    secret: str | None = None,
+) -> Message | None:
+    """Store a message in the outbox and log it on one line; or hand it to the pool's custom sender trigger
+    (``triggers.custom_senders``: then nothing is stored and None returned). ``secret`` is what a custom
+    sender gets as its code when the message's code is not one (an invitation's temporary password)."""
     if channel not in CHANNELS:
         raise ValueError(f"unknown channel {channel!r}")
+    if custom_senders.takes_over(
+        ctx, pool, channel=channel, purpose=purpose, username=username, code=code or secret
+    ):
+        return None
     message = Message(
         pool_id=pool.id,
         username=username,
@@ -195,6 +204,7 @@ def issue_code(
         subject=render(subject, code=value, username=user.username) if subject else subject,
         code=value,
     )
+    observers.notify(ctx, "code_issued", user, purpose=purpose, channel=channel)
     return row
 
 

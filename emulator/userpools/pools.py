@@ -10,7 +10,6 @@ from typing import Any
 from sqlalchemy import func, select
 
 from emulator import ids
-from emulator.crypto.secret_hash import verify_secret_hash
 from emulator.protocol import service_model
 from emulator.protocol.context import Context
 from emulator.protocol.errors import (
@@ -20,7 +19,7 @@ from emulator.protocol.errors import (
     ResourceNotFoundException,
 )
 from emulator.store.models import User, UserPool, UserPoolClient, UserPoolDomain
-from emulator.userpools import client_oauth
+from emulator.userpools import client_oauth, client_secrets, custom_sender_config, password_history
 
 _STRING = {"AttributeDataType": "String", "DeveloperOnlyAttribute": False, "Mutable": True, "Required": False}
 _LONG_STRING = {**_STRING, "StringAttributeConstraints": {"MinLength": "0", "MaxLength": "2048"}}
@@ -305,6 +304,8 @@ def apply_pool_settings(config: dict[str, Any], request: dict[str, Any]) -> dict
     policies = config.setdefault("Policies", {})
     password_policy = {**DEFAULT_PASSWORD_POLICY, **policies.get("PasswordPolicy", {})}
     policies["PasswordPolicy"] = password_policy
+    password_history.normalise_policy(config)
+    custom_sender_config.check(config.get("LambdaConfig"))
     policies.setdefault("SignInPolicy", {"AllowedFirstAuthFactors": ["PASSWORD"]})
     first_factors = policies["SignInPolicy"].get("AllowedFirstAuthFactors", [])
     if "PASSWORD" not in first_factors:
@@ -509,14 +510,15 @@ def token_validity_seconds(client: UserPoolClient, kind: str) -> int:
 
 
 def check_client_secret(client: UserPoolClient, username: str, secret_hash: str | None) -> None:
-    """Clients with a secret must send SECRET_HASH = base64(HMAC-SHA256(secret, username + client id))."""
+    """Clients with a secret must send SECRET_HASH = base64(HMAC-SHA256(secret, username + client id)),
+    with any of the client's active secrets (``client_secrets``)."""
     if not client.secret:
         return
     if not secret_hash:
         raise NotAuthorizedException(
             f"Client {client.id} is configured with secret but SECRET_HASH was not received"
         )
-    if not verify_secret_hash(client.id, client.secret, username, secret_hash):
+    if not client_secrets.secret_hash_matches(client, username, secret_hash):
         raise NotAuthorizedException(f"Unable to verify secret hash for client {client.id}")
 
 

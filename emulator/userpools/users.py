@@ -36,6 +36,7 @@ from emulator.protocol.errors import (
     UserNotFoundException,
 )
 from emulator.store.models import User, UserAlias, UserAttribute, UserPool
+from emulator.userpools import observers, password_history
 from emulator.userpools.pools import DEFAULT_PASSWORD_POLICY
 
 ALIAS_KINDS = ("email", "phone_number", "preferred_username")
@@ -366,6 +367,12 @@ def check_password_policy(pool: UserPool, password: str) -> None:
 def set_password(ctx: Context, pool: UserPool, user: User, password: str, *, temporary: bool) -> None:
     """Check the policy, then store the argon2id hash and the SRP salt/verifier; never the password."""
     check_password_policy(pool, password)
+    policy = password_policy(pool)
+    hasher = password_hasher(ctx)
+    password_history.check_not_reused(
+        ctx.db, policy, user, password, lambda stored, given: passwords.verify_password(hasher, stored, given)
+    )
+    replaced = user.password_hash
     try:
         prepared = ctx.password_work.take_hash(password) if ctx.password_work else None
         user.password_hash = prepared or passwords.hash_password(password_hasher(ctx), password)
@@ -379,6 +386,8 @@ def set_password(ctx: Context, pool: UserPool, user: User, password: str, *, tem
     user.password_set_at = ctx.now
     user.password_temporary = temporary
     user.modified_at = ctx.now
+    password_history.remember(ctx.db, policy, user, replaced, ctx.now)
+    observers.notify(ctx, "password_set", user)
 
 
 def check_password(ctx: Context, user: User, password: str) -> bool:

@@ -35,6 +35,30 @@ def make_world(cognito, world: fuzzing.World | None = None) -> fuzzing.World:  #
     make_user(cognito, pool_id, "alice", attributes={"email": "alice@example.com", "email_verified": "true"})
     make_user(cognito, pool_id, "bob", permanent=False)
     cognito.create_group(UserPoolId=pool_id, GroupName="admins")
+    # Identifiers of the newer operations (client secrets, sessions, import jobs, terms, CIMD policies).
+    cognito.set_user_pool_session_configuration(
+        UserPoolId=pool_id, UserSessionTracking="ENABLED", TokenSession={"MaxPerUser": 100}
+    )
+    secret_id = cognito.list_user_pool_client_secrets(UserPoolId=pool_id, ClientId=secret_client["ClientId"])[
+        "ClientSecrets"
+    ][0]["ClientSecretId"]
+    job_id = cognito.create_user_import_job(
+        UserPoolId=pool_id, JobName="fuzz", CloudWatchLogsRoleArn="arn:aws:iam::123456789012:role/Import"
+    )["UserImportJob"]["JobId"]
+    terms_id = cognito.create_terms(
+        UserPoolId=pool_id,
+        ClientId=client["ClientId"],
+        TermsName="terms-of-use",
+        TermsSource="LINK",
+        Enforcement="NONE",
+        Links={"cognito:default": "https://example.com/terms"},
+    )["Terms"]["TermsId"]
+    policy_id = cognito.create_cimd_policy(
+        UserPoolId=pool_id,
+        ClientId=client["ClientId"],
+        PolicyName="fuzz",
+        URLPatterns=["https://example.com/*"],
+    )["CIMDPolicy"]["CIMDPolicyId"]
     tokens = cognito.initiate_auth(
         ClientId=client["ClientId"],
         AuthFlow="USER_PASSWORD_AUTH",
@@ -67,6 +91,15 @@ def make_world(cognito, world: fuzzing.World | None = None) -> fuzzing.World:  #
             "UserCode": ["123456"],
             "ResourceArn": [f"arn:aws:cognito-idp:us-east-1:123456789012:userpool/{pool_id}"],
             "DeviceKey": [tokens["NewDeviceMetadata"]["DeviceKey"]],
+            "ClientSecretId": [secret_id],
+            "JobId": [job_id],
+            "TermsId": [terms_id],
+            "CIMDPolicyId": [policy_id],
+            "SubjectToken": [tokens["AccessToken"]],
+            "SessionId": [
+                item["SessionId"]
+                for item in cognito.admin_list_user_sessions(UserPoolId=pool_id, Username="alice")["Sessions"]
+            ],
         }
     )
     return world

@@ -32,7 +32,7 @@ from starlette.templating import Jinja2Templates
 from emulator import __version__
 from emulator.engine.core import Emulator
 from emulator.http import clock_api
-from emulator.http.console import forms, identity_views, views
+from emulator.http.console import activity, forms, identity_views, views
 from emulator.http.console import passkeys as console_passkeys
 from emulator.http.guard import csrf
 from emulator.protocol.errors import CognitoError
@@ -194,7 +194,9 @@ async def pool_page(request: Request) -> Response:
 
     def read() -> dict[str, Any]:
         with emulator.database.session(write=False) as session:
-            return views.pool_detail(session, pool_id, search=search, domain_base=_domain_base(emulator))
+            detail = views.pool_detail(session, pool_id, search=search, domain_base=_domain_base(emulator))
+            detail["import_jobs"] = activity.import_jobs(emulator, session, pool_id)
+            return detail
 
     try:
         pool = await run_in_threadpool(read)

@@ -18,7 +18,7 @@ from emulator import ids
 from emulator.clock import as_utc
 from emulator.crypto import totp
 from emulator.engine.core import Emulator
-from emulator.http.console import device_views
+from emulator.http.console import activity, device_views
 from emulator.protocol.context import Context
 from emulator.store.models import (
     Group,
@@ -381,6 +381,7 @@ def user_detail(emulator: Emulator, session: Session, pool_id: str, sub: str) ->
     view["sign_in"] = sign_in_names(pool)
     view["totp"] = totp_view(emulator, session, user, pool)
     view["devices"] = device_views.user_devices(session, pool, user)
+    view["activity"] = activity.user_activity(emulator, session, user, read_context(emulator, session))
     return view
 
 

@@ -6,7 +6,6 @@ importing it here also registers the pool-created hook that gives every new pool
 
 from __future__ import annotations
 
-import hmac
 from typing import Any
 
 from emulator.protocol.context import Context
@@ -17,7 +16,7 @@ from emulator.protocol.errors import (
     UnsupportedTokenTypeException,
 )
 from emulator.store.models import UserPoolClient
-from emulator.userpools import pools, tokens
+from emulator.userpools import client_secrets, pools, tokens
 from emulator.userpools.operations import operation
 
 
@@ -30,7 +29,7 @@ def get_tokens_from_refresh_token(ctx: Context, request: dict[str, Any]) -> dict
             raise NotAuthorizedException(
                 f"Client {client.id} is configured with secret but ClientSecret was not received"
             )
-        if not hmac.compare_digest(given.encode(), client.secret.encode()):
+        if not client_secrets.secret_belongs_to_client(client, given):
             raise NotAuthorizedException(f"Unable to verify secret for client {client.id}")
     result = tokens.refresh(ctx, pool, client, request["RefreshToken"], device_key=request.get("DeviceKey"))
     return {"AuthenticationResult": result}
@@ -45,7 +44,7 @@ def revoke_token(ctx: Context, request: dict[str, Any]) -> dict[str, Any]:
     ctx.log.setdefault("pool", client.pool_id)
     if client.secret:
         given = request.get("ClientSecret")
-        if not given or not hmac.compare_digest(given.encode(), client.secret.encode()):
+        if not client_secrets.secret_belongs_to_client(client, given):
             raise UnauthorizedException(f"Unable to verify secret for client {client.id}")
     if not tokens.revocation_enabled(client):
         raise UnsupportedOperationException("Token revocation is not enabled for this app client.")

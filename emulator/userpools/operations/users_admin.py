@@ -98,6 +98,7 @@ def _send_invitation(
             purpose="INVITATION",
             subject=outbox.render(subject, code=password, username=shown_username) if subject else None,
             body=outbox.render(template, code=password, username=shown_username),
+            secret=password,
         )
 
 

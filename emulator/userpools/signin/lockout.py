@@ -12,6 +12,7 @@ from emulator.clock import as_utc
 from emulator.protocol.context import Context
 from emulator.protocol.errors import NotAuthorizedException
 from emulator.store.models import User
+from emulator.userpools import observers
 
 FREE_ATTEMPTS = 5
 MAX_LOCK = timedelta(minutes=15)
@@ -29,6 +30,7 @@ def record_failure(ctx: Context, user: User) -> None:
     if ctx.settings.lockout and user.failed_attempts >= FREE_ATTEMPTS:
         delay = timedelta(seconds=2 ** min(user.failed_attempts - FREE_ATTEMPTS, 20))
         user.locked_until = ctx.now + min(delay, MAX_LOCK)
+    observers.notify(ctx, "password_failed", user)
     ctx.db.commit()
 
 

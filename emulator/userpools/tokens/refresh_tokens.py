@@ -17,7 +17,6 @@ from typing import Any
 from sqlalchemy import update
 
 from emulator.clock import as_utc
-from emulator.crypto.secret_hash import verify_secret_hash
 from emulator.protocol.context import Context
 from emulator.protocol.errors import (
     InvalidParameterException,
@@ -31,7 +30,7 @@ from emulator.store.models import (
     UserPoolClient,
 )
 from emulator.store.models_oauth import OAuthGrant
-from emulator.userpools import devices, pools, users
+from emulator.userpools import client_secrets, devices, observers, pools, users
 from emulator.userpools.tokens.messages import (
     INVALID_REFRESH_TOKEN,
     REFRESH_TOKEN_EXPIRED,
@@ -136,6 +135,7 @@ def issue_tokens(
                 created_at=ctx.now,
             )
         )
+    observers.notify(ctx, "tokens_issued", user, client=client, origin_jti=origin_jti)
     result = mint(
         ctx,
         pool,
@@ -238,6 +238,7 @@ def refresh(
         raise NotAuthorizedException(USER_DISABLED)
     ctx.log.setdefault("user", user.username)
     grant = oauth_grant(ctx, row.origin_jti)
+    observers.notify(ctx, "tokens_refreshed", user, origin_jti=row.origin_jti)
     result = mint(
         ctx,
         pool,
@@ -273,7 +274,7 @@ def _check_refresh_secret_hash(
     names = [user.username]
     if username and username != user.username and users.find_user(ctx, pool, username) is user:
         names.append(username)
-    if not any(verify_secret_hash(client.id, client.secret or "", name, given) for name in names):
+    if not client_secrets.secret_hash_matches(client, names, given):
         # The message Cognito gives for a wrong SECRET_HASH on refresh (sign-in says "Unable to verify ...").
         raise NotAuthorizedException(f"SecretHash does not match for the client: {client.id}")
 
