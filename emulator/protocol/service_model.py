@@ -175,6 +175,12 @@ class _Validator:
                     value = int(value)
                 else:
                     raise SerializationException(f"{_json_kind(value)} can not be converted to an Integer")
+            # A Java Integer or Long on AWS's side: a number outside its range does not deserialise.
+            bits = 31 if kind == "integer" else 63
+            if not -(2**bits) <= value < 2**bits:
+                raise SerializationException(
+                    f"{_json_kind(value)} can not be converted to an {'Integer' if kind == 'integer' else 'Long'}"
+                )
             if "min" in spec and value < spec["min"]:
                 self.fail(path, value, f"have value greater than or equal to {spec['min']}", sensitive)
             if "max" in spec and value > spec["max"]:

@@ -121,6 +121,9 @@ def test_sensitive_values_are_not_shown():
         ({"MaxResults": [1]}, "START_ARRAY can not be converted to an Integer"),
         ({"MaxResults": {}}, "START_OBJECT can not be converted to an Integer"),
         ({"MaxResults": 1, "NextToken": 5}, "NUMBER_VALUE can not be converted to a String"),
+        # Beyond a Java Integer (found by the fuzz test: a 2**70 Precedence was a 500 once).
+        ({"MaxResults": 2**31}, "NUMBER_VALUE can not be converted to an Integer"),
+        ({"MaxResults": -(2**31) - 1}, "NUMBER_VALUE can not be converted to an Integer"),
     ],
 )
 def test_wrong_json_types_are_serialization_errors(body, message):
