@@ -102,3 +102,51 @@ def test_required_attribute_not_mapped(emulator: Emulator) -> None:
     with pytest.raises(InvalidParameterException) as caught:
         sign_in(emulator, pool_id, "1", {"sub": "1", "email": "a@example.com"})
     assert caught.value.message == "attributes required: [email]"
+
+
+def test_linked_identity_signs_in_as_destination(emulator: Emulator) -> None:
+    pool_id = emulator.call("CreateUserPool", {"PoolName": "p"})["UserPool"]["Id"]
+    emulator.call(
+        "CreateIdentityProvider",
+        {
+            "UserPoolId": pool_id,
+            "ProviderName": "Google",
+            "ProviderType": "Google",
+            "ProviderDetails": GOOGLE,
+            "AttributeMapping": {"name": "name"},
+        },
+    )
+    emulator.call("AdminCreateUser", {"UserPoolId": pool_id, "Username": "amy", "MessageAction": "SUPPRESS"})
+    link = {
+        "UserPoolId": pool_id,
+        "DestinationUser": {"ProviderName": "Cognito", "ProviderAttributeValue": "amy"},
+        "SourceUser": {
+            "ProviderName": "Google",
+            "ProviderAttributeName": "Cognito_Subject",
+            "ProviderAttributeValue": "42",
+        },
+    }
+    emulator.call("AdminLinkProviderForUser", link)
+    with pytest.raises(InvalidParameterException) as caught:
+        emulator.call("AdminLinkProviderForUser", link)
+    assert caught.value.message == "SourceUser is already linked to DestinationUser"
+    assert sign_in(emulator, pool_id, "42", {"sub": "42", "name": "Amy G"}) == "amy"
+    # An identity that signed in already cannot be linked.
+    sign_in(emulator, pool_id, "7", {"sub": "7"})
+    other = {**link, "SourceUser": {**link["SourceUser"], "ProviderAttributeValue": "7"}}
+    with pytest.raises(InvalidParameterException) as caught:
+        emulator.call("AdminLinkProviderForUser", other)
+    assert caught.value.message.startswith("Merging is not currently supported")
+    # A disabled link: the next sign-in makes a federated user of its own.
+    emulator.call(
+        "AdminDisableProviderForUser",
+        {
+            "UserPoolId": pool_id,
+            "User": {
+                "ProviderName": "Google",
+                "ProviderAttributeName": "Cognito_Subject",
+                "ProviderAttributeValue": "42",
+            },
+        },
+    )
+    assert sign_in(emulator, pool_id, "42", {"sub": "42"}) == "google_42"
