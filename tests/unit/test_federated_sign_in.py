@@ -150,3 +150,19 @@ def test_linked_identity_signs_in_as_destination(emulator: Emulator) -> None:
         },
     )
     assert sign_in(emulator, pool_id, "42", {"sub": "42"}) == "google_42"
+
+
+def test_identities_claim_has_string_values() -> None:
+    from emulator.userpools.tokens.minting import _identities_claim
+
+    attribute = '[{"userId":"1","providerName":"Google","providerType":"Google","issuer":null,"primary":true,"dateCreated":1673913190125}]'
+    assert _identities_claim(attribute) == [
+        {
+            "userId": "1",
+            "providerName": "Google",
+            "providerType": "Google",
+            "issuer": None,
+            "primary": "true",
+            "dateCreated": "1673913190125",
+        }
+    ]
