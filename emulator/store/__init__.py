@@ -3,6 +3,7 @@
 from emulator.store import (
     models_auth_events,  # noqa: F401  (registers its tables)
     models_client_secrets,  # noqa: F401  (registers its tables)
+    models_federation,  # noqa: F401  (registers the identity provider tables)
     models_hosted_ui,  # noqa: F401  (registers the hosted UI's tables)
     models_identity,  # noqa: F401  (registers the identity pool tables)
     models_oauth,  # noqa: F401  (registers the OAuth tables)

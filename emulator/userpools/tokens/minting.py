@@ -87,13 +87,29 @@ def _attribute_claims(client: UserPoolClient, attributes: Mapping[str, str]) -> 
         if name in _BOOLEAN_CLAIMS:
             claims[name] = str(value).lower() == "true"
         elif name == "identities":
-            try:
-                claims[name] = json.loads(value)
-            except ValueError:
-                claims[name] = value
+            claims[name] = _identities_claim(value)
         else:
             claims[name] = value
     return claims
+
+
+def _identities_claim(value: str) -> Any:
+    """The ``identities`` attribute as the ID token carries it: its entries' values as strings (issuer null)."""
+    try:
+        entries = json.loads(value)
+    except ValueError:
+        return value
+    if not isinstance(entries, list):
+        return entries
+    return [
+        {
+            key: item if item is None or isinstance(item, str) else json.dumps(item)
+            for key, item in entry.items()
+        }
+        if isinstance(entry, dict)
+        else entry
+        for entry in entries
+    ]
 
 
 def revocation_enabled(client: UserPoolClient) -> bool:

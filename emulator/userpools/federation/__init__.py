@@ -1,0 +1,1 @@
+"""Federation: identity providers a pool declares and the users their identities become."""
