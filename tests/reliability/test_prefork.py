@@ -127,7 +127,7 @@ def test_a_worker_that_cannot_start_stops_the_server(tmp_path: Path) -> None:
         "real = prefork.serve\n"
         "def failing_app():\n"
         "    raise RuntimeError('this worker cannot start')\n"
-        "prefork.serve = lambda make_app, workers, options, sock: real(failing_app, workers, options, sock)\n"
+        "prefork.serve = lambda make_app, workers, options, sock, **kw: real(failing_app, workers, options, sock, **kw)\n"
         f"sys.exit(cli.main(['serve', '--port', '0', '--database', 'sqlite:///{tmp_path / 'e.db'}', "
         "'--workers', '2']))\n"
     )
