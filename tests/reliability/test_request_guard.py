@@ -326,3 +326,19 @@ def test_star_allows_every_origin_and_host(tmp_path):
     with ServerThread(settings) as running, httpx.Client(base_url=running.endpoint) as http:
         response = call(http, "ListUserPools", {"MaxResults": 5}, origin=EVIL, host="evil.example")
         assert response.status_code == 200 and response.headers["access-control-allow-origin"] == "*"
+
+
+NAVIGATION = {"sec-fetch-mode": "navigate", "sec-fetch-dest": "document", "sec-fetch-site": "cross-site"}
+
+
+def test_a_top_level_navigation_from_any_site_reaches_the_pages_but_not_the_console(http):
+    # An app that sends no Referer (Referrer-Policy: no-referrer) opening a pool domain's authorize endpoint, or
+    # an app on a non-loopback origin: a navigation, whose answer the app never reads.
+    for headers in (NAVIGATION, {**NAVIGATION, "referer": EVIL + "/app"}):
+        assert http.get("/.well-known/jwks.json", headers=headers).status_code != 403
+        assert http.get("/_emulator/idp/none/none/authorize", headers=headers).status_code != 403
+        # The emulator's own pages keep the origin policy, and so does anything that is not a navigation.
+        assert_refused(http.get("/_emulator/messages", headers=headers))
+        assert_refused(http.get("/.well-known/jwks.json", headers={**headers, "sec-fetch-mode": "no-cors"}))
+        assert_refused(http.get("/.well-known/jwks.json", headers={**headers, "sec-fetch-dest": "iframe"}))
+        assert_refused(http.post("/", headers=headers, content=b"{}"))

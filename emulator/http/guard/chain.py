@@ -25,6 +25,7 @@ from emulator.userpools import domains
 log = logging.getLogger("emulator.http.guard")
 
 EMULATOR_PREFIX = "/_emulator"
+IDP_PREFIX = EMULATOR_PREFIX + "/idp/"
 COGNITO_CONTENT_TYPE = b"application/x-amz-json-1.1"
 DENIED = "AccessDeniedException"
 BODILESS_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -48,6 +49,8 @@ class _Seen:
     content_type: bytes | None = None
     fetch_site: bytes | None = None
     referer: bytes | None = None
+    fetch_mode: bytes | None = None
+    fetch_dest: bytes | None = None
     custom: bool = False
 
 
@@ -66,6 +69,10 @@ def _scan(headers: list[tuple[bytes, bytes]]) -> _Seen:
             seen.fetch_site = value
         elif name == b"referer":
             seen.referer = value
+        elif name == b"sec-fetch-mode":
+            seen.fetch_mode = value
+        elif name == b"sec-fetch-dest":
+            seen.fetch_dest = value
         elif name in csrf.CUSTOM_HEADERS:
             seen.custom = True
     return seen
@@ -127,6 +134,8 @@ class RequestGuard:
 
     # 2. Origin: a browser request from a page that is neither an allowed origin nor the server's own.
     def check_origin(self, scope: Scope, seen: _Seen) -> Refusal | None:
+        if _top_level_navigation(scope, seen):
+            return None
         refused = self._refused_origin(seen)
         if refused is None:
             return None
@@ -236,6 +245,21 @@ def _state_changing(path: str) -> str:
         "with Content-Type: application/json (or an X-Emulator-Token header), or a console form with its "
         "CSRF token (reload the console page to get a fresh one)."
     )
+
+
+def _top_level_navigation(scope: Scope, seen: _Seen) -> bool:
+    """A link followed or a redirect to a page (a GET that navigates a top-level document), which is how every
+    app opens a pool domain's /oauth2/authorize, with or without a Referer (an app may send
+    ``Referrer-Policy: no-referrer``), and how the redirect chain it starts reaches a simulated identity
+    provider's page (/_emulator/idp/...). The page that started it never reads the answer, GETs change no state
+    and the pages refuse framing; the emulator's other pages (the console, the outbox) keep the origin policy."""
+    if scope["method"] not in ("GET", "HEAD") or seen.origin is not None:
+        return False
+    if seen.fetch_mode != b"navigate" or seen.fetch_dest != b"document":
+        return False
+    path = scope["path"]
+    own = path == EMULATOR_PREFIX or path.startswith(EMULATOR_PREFIX + "/")
+    return not own or path.startswith(IDP_PREFIX)
 
 
 def _same_origin(origin: str, host: bytes | None) -> bool:
