@@ -70,6 +70,12 @@ def test_the_code_flow_and_its_refresh(https, triggered):
     ).json()
     assert claims(refreshed["access_token"])["trigger_source"] == "TokenGeneration_RefreshTokens"
     assert claims(refreshed["access_token"])["seen_scopes"] == "openid api/read"
+    # The API's refresh (GetTokensFromRefreshToken) runs the same trigger, with the ClientMetadata given.
+    api = world.cognito.get_tokens_from_refresh_token(
+        ClientId=world.public, RefreshToken=body["refresh_token"], ClientMetadata={"k": "v"}
+    )["AuthenticationResult"]
+    assert claims(api["AccessToken"])["trigger_source"] == "TokenGeneration_RefreshTokens"
+    assert claims(api["IdToken"])["trigger_source"] == "TokenGeneration_RefreshTokens"
 
 
 def test_the_implicit_flow(https, triggered):

@@ -18,6 +18,7 @@ from emulator.protocol.errors import (
 from emulator.store.models import UserPoolClient
 from emulator.userpools import client_secrets, pools, tokens
 from emulator.userpools.operations import operation
+from emulator.userpools.signin.flows import refresh_with_trigger
 
 
 @operation("GetTokensFromRefreshToken")
@@ -31,7 +32,14 @@ def get_tokens_from_refresh_token(ctx: Context, request: dict[str, Any]) -> dict
             )
         if not client_secrets.secret_belongs_to_client(client, given):
             raise NotAuthorizedException(f"Unable to verify secret for client {client.id}")
-    result = tokens.refresh(ctx, pool, client, request["RefreshToken"], device_key=request.get("DeviceKey"))
+    result = refresh_with_trigger(
+        ctx,
+        pool,
+        client,
+        request["RefreshToken"],
+        client_metadata=request.get("ClientMetadata"),
+        device_key=request.get("DeviceKey"),
+    )
     return {"AuthenticationResult": result}
 
 

@@ -227,6 +227,30 @@ def refresh_flow(
     request: dict[str, Any],
 ) -> Outcome:
     refresh_token = require(parameters, "REFRESH_TOKEN")
+    result = refresh_with_trigger(
+        ctx,
+        pool,
+        client,
+        refresh_token,
+        client_metadata=state.get("client_metadata"),
+        device_key=parameters.get("DEVICE_KEY"),
+        secret_hash=parameters.get("SECRET_HASH"),
+        username=parameters.get("USERNAME"),
+    )
+    return Authenticated(result)
+
+
+def refresh_with_trigger(
+    ctx: Context,
+    pool: UserPool,
+    client: UserPoolClient,
+    refresh_token: str,
+    *,
+    client_metadata: dict[str, str] | None = None,
+    **checks: Any,
+) -> dict[str, Any]:
+    """New tokens for a refresh token (``tokens.refresh`` with its ``checks``), after the pre token generation
+    trigger (TokenGeneration_RefreshTokens) for its owner: REFRESH_TOKEN_AUTH and GetTokensFromRefreshToken."""
     stored = ctx.db.get(RefreshToken, tokens.token_hash(refresh_token))
     owner = (
         ctx.db.get(User, stored.user_id, options=[users.WITH_ATTRIBUTES])
@@ -241,19 +265,9 @@ def refresh_flow(
             client.id,
             owner,
             "TokenGeneration_RefreshTokens",
-            client_metadata=state.get("client_metadata"),
+            client_metadata=client_metadata,
         )
-    result = tokens.refresh(
-        ctx,
-        pool,
-        client,
-        refresh_token,
-        device_key=parameters.get("DEVICE_KEY"),
-        secret_hash=parameters.get("SECRET_HASH"),
-        username=parameters.get("USERNAME"),
-        claims_override=override,
-    )
-    return Authenticated(result)
+    return tokens.refresh(ctx, pool, client, refresh_token, claims_override=override, **checks)
 
 
 def custom_flow(
