@@ -22,7 +22,7 @@ from collections.abc import Callable
 from sqlalchemy import Column, Connection, MetaData, inspect, text
 from sqlalchemy.sql.elements import TextClause
 
-from emulator.store.models import SCHEMA_VERSION, Base, EmulatorState
+from emulator.store.models import KEY_LENGTH, SCHEMA_VERSION, Base, EmulatorState
 
 VERSION_KEY = "schema_version"
 
@@ -170,12 +170,13 @@ def _literal(value: object) -> str:
 
 
 # --- the steps ---------------------------------------------------------------------------------------------
-# None yet: schema version 1 is the first. The next change that new tables or nullable columns cannot
-# express adds one here, e.g.
-#
-#     @migration(1)
-#     def _v1_to_v2(connection: Connection) -> None:
-#         connection.execute(text("UPDATE users SET ..."))
-#
-# and bumps SCHEMA_VERSION in store.models to 2 (keeping a small database written by version 1 in
-# tests/reliability/data, as for every version).
+@migration(1)
+def _v1_to_v2(connection: Connection) -> None:
+    """emulator_state keys grow from 64 to 512 characters (a trigger mapping's key holds a Lambda ARN).
+    SQLite never enforced the length; PostgreSQL's column is widened in place."""
+    if connection.dialect.name == "postgresql":
+        connection.execute(text(f"ALTER TABLE emulator_state ALTER COLUMN key TYPE VARCHAR({KEY_LENGTH})"))
+
+
+# Each step bumps SCHEMA_VERSION in store.models and keeps a small database written by the version before
+# in tests/reliability/data (schema-v1.db for version 1).

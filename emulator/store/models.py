@@ -25,18 +25,22 @@ from sqlalchemy import (
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 # Bumped whenever a change needs a migration of an existing database (see store.database).
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 
 
 class Base(DeclarativeBase):
     type_annotation_map = {dict[str, Any]: JSON, list[Any]: JSON, datetime: DateTime(timezone=True)}
 
 
+KEY_LENGTH = 512
+
+
 class EmulatorState(Base):
     """Key/value facts about the emulator itself: schema version, clock offset."""
 
     __tablename__ = "emulator_state"
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    # Keys name Lambda functions ("trigger:<ARN>"): a function ARN with its alias is up to 170 characters.
+    key: Mapped[str] = mapped_column(String(KEY_LENGTH), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
 
 

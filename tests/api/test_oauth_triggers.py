@@ -20,9 +20,7 @@ def world(oauth_world: World) -> World:
 
 
 HANDLER = Path(__file__).parent / "data" / "oauth_pre_token.py"
-ARN = (
-    "arn:aws:lambda:us-east-1:123456789012:function:oauthptg"  # short: emulator_state keys are 64 characters
-)
+ARN = "arn:aws:lambda:us-east-1:123456789012:function:oauthptg"
 
 
 def claims(token: str) -> dict:

@@ -22,6 +22,7 @@ from emulator.engine.core import Emulator
 from emulator.store import Database, migrations
 from emulator.store.models import SCHEMA_VERSION
 from emulator.testing import EmulatorClient, ServerThread
+from emulator.userpools.triggers import targets
 from tests.conftest import make_boto_client
 
 DATA = Path(__file__).parent / "data"
@@ -167,3 +168,31 @@ def test_columns_added_under_one_version_are_added_to_older_files(tmp_path):
         cognito = make_boto_client(server.endpoint)
         user = cognito.admin_get_user(UserPoolId=facts["pool_id"], Username="alice")
         assert user["UserStatus"] == "CONFIRMED"
+
+
+def test_version_1_state_keys_are_widened_for_long_lambda_arns(tmp_path, database_kind):
+    """Schema 1 kept emulator_state keys in 64 characters, too few for a trigger mapping of a function ARN with
+    its alias; the step to version 2 widens the column (PostgreSQL enforces it), keeping the rows."""
+    from tests.reliability.databases import suite_database
+
+    long_arn = "arn:aws:lambda:eu-central-1:123456789012:function:" + "f" * 64 + ":production"
+    with suite_database(tmp_path, database_kind) as url:
+        database = Database(url)
+        try:
+            with database.engine.begin() as connection:
+                migrations.upgrade(connection)  # a new database, then made to look like version 1
+                connection.execute(
+                    text("UPDATE emulator_state SET value = '1' WHERE key = :key"),
+                    {"key": migrations.VERSION_KEY},
+                )
+                if connection.dialect.name == "postgresql":  # the column as version 1 made it
+                    connection.execute(text("ALTER TABLE emulator_state ALTER COLUMN key TYPE VARCHAR(64)"))
+            with database.engine.begin() as connection:
+                done = migrations.upgrade(connection)
+            assert "migrated schema version 1 to 2" in done
+            with database.session() as session, session.begin():
+                targets.set_target(session, long_arn, "python:handlers.py:handler")
+            with database.session() as session:
+                assert targets.resolve(session, long_arn) == "python:handlers.py:handler"
+        finally:
+            database.dispose()
